@@ -399,4 +399,3 @@ func readObjects(w *window, obj func([]byte, int64) error, fail func(error) erro
 		}
 	}
 }
-
