@@ -48,6 +48,9 @@ type Member struct {
 type Profile struct {
 	Name    string
 	Members []Member
+	// Notes tell what selecting the groups involved that the user should
+	// hear about, such as a revoked group followed to its replacement.
+	Notes []string
 }
 
 // Options of one analysis.
@@ -123,6 +126,9 @@ type TacticResult struct {
 	Tactic string   `json:"tactic"` // short name
 	Name   string   `json:"name"`
 	Score  *float64 `json:"score"`
+	// AssumedScore is the tactic's score under the what-if, when one was
+	// asked for.
+	AssumedScore *float64 `json:"assumed_score,omitempty"`
 	Counts
 }
 
