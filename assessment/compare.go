@@ -1,0 +1,611 @@
+package assessment
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/covgap/covgap/analyzer"
+	"github.com/covgap/covgap/attack"
+)
+
+// Method explains how Compare splits a change of score; reports print it.
+const Method = "Δ = after − before is split by rescoring the new inventory's levels on the old map " +
+	"(the old assessment's group → techniques and technique → mitigations, its weights and model): " +
+	"that score is mid, Δ_inventory = mid − before and Δ_attack = after − mid, so Δ = Δ_inventory + Δ_attack exactly. " +
+	"Δ_inventory is what the changed mitigation levels alone would have done; Δ_attack is everything else: " +
+	"ATT&CK's changes (techniques added to or dropped from a group, mitigations added to or removed from a technique, revocations) " +
+	"and changes of the profile's weights and the analysis options. A level of a mitigation revoked in the new catalog is read " +
+	"from its replacement. A group with no score (no mitigable technique) on either side has no Δ."
+
+// Cause says what a change comes from. Inventory changes make up
+// Δ_inventory; ATT&CK and profile changes make up Δ_attack.
+type Cause string
+
+// Causes of a change.
+const (
+	CauseInventory Cause = "inventory" // a mitigation's level changed
+	CauseAttack    Cause = "attack"    // the ATT&CK content changed
+	CauseProfile   Cause = "profile"   // the user changed the profile or the options
+)
+
+// Kind is what exactly changed.
+type Kind string
+
+// Kinds of change.
+const (
+	LevelChanged        Kind = "level-changed"        // a mitigation's level in the inventory
+	TechniqueAdded      Kind = "technique-added"      // the group uses a technique it did not
+	TechniqueDropped    Kind = "technique-dropped"    // the group no longer uses a technique
+	TechniqueRevoked    Kind = "technique-revoked"    // a technique of the group was revoked (ReplacedBy names its successor)
+	TechniqueDeprecated Kind = "technique-deprecated" // a technique of the group was deprecated
+	MitigationAdded     Kind = "mitigation-added"     // a technique gained a mitigation
+	MitigationRemoved   Kind = "mitigation-removed"   // a technique lost a mitigation
+	MitigationRevoked   Kind = "mitigation-revoked"   // a technique's mitigation was revoked (ReplacedBy names its successor)
+	GroupAdded          Kind = "group-added"          // a group on the new side only
+	GroupRemoved        Kind = "group-removed"        // a group on the old side only
+	GroupRevoked        Kind = "group-revoked"        // a group revoked in the new catalog (ReplacedBy names its successor)
+	GroupRenamed        Kind = "group-renamed"        // the same ID with another name
+	WeightChanged       Kind = "weight-changed"       // the group's weight in the profile
+	NoScore             Kind = "no-score"             // the group has no mitigable technique on one side
+	OptionsChanged      Kind = "options-changed"      // model, campaigns or software
+)
+
+// Change is one cause of a movement, with the techniques and mitigations
+// involved.
+type Change struct {
+	Cause          Cause  `json:"cause"`
+	Kind           Kind   `json:"kind"`
+	Technique      string `json:"technique,omitempty"`
+	TechniqueName  string `json:"technique_name,omitempty"`
+	Mitigation     string `json:"mitigation,omitempty"`
+	MitigationName string `json:"mitigation_name,omitempty"`
+	// LevelBefore and LevelAfter are a mitigation's levels for a
+	// level change; nil means not assessed (level 0).
+	LevelBefore *float64 `json:"level_before,omitempty"`
+	LevelAfter  *float64 `json:"level_after,omitempty"`
+	ReplacedBy  string   `json:"replaced_by,omitempty"`
+	// Techniques are the techniques the change touches: for a level
+	// change, those (of the group, or of the profile) the mitigation
+	// mitigates on either side.
+	Techniques []string `json:"techniques,omitempty"`
+	Message    string   `json:"message"`
+}
+
+// Side describes one of the two compared assessments.
+type Side struct {
+	Label   string               `json:"label,omitempty"`
+	Created time.Time            `json:"created"`
+	Catalog Catalog              `json:"catalog"`
+	Model   analyzer.Model       `json:"model"`
+	Options analyzer.OptionsInfo `json:"options"`
+	File    string               `json:"inventory_file,omitempty"`
+}
+
+// Movement is a score before and after with its split. All of Delta,
+// DeltaInventory and DeltaAttack are nil when Before or After is.
+type Movement struct {
+	Before         *float64 `json:"before"`
+	After          *float64 `json:"after"`
+	Delta          *float64 `json:"delta"`
+	DeltaInventory *float64 `json:"delta_inventory"`
+	DeltaAttack    *float64 `json:"delta_attack"`
+}
+
+// GroupDelta is one group's movement and its causes.
+type GroupDelta struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	OldName string `json:"old_name,omitempty"` // when ATT&CK renamed it
+	// Status is "both", "added" (new side only) or "removed" (old side only).
+	Status string `json:"status"`
+	Movement
+	Changes []Change `json:"changes"`
+}
+
+// ProfileDelta is the profile's movement.
+type ProfileDelta struct {
+	Movement
+	GroupsBefore int `json:"groups_before"`
+	GroupsAfter  int `json:"groups_after"`
+	Added        int `json:"groups_added"`
+	Removed      int `json:"groups_removed"`
+	// Changes are the profile-wide causes: option changes and every
+	// inventory change that touches a technique of the profile.
+	Changes []Change `json:"changes"`
+}
+
+// Comparison is the explained difference between two assessments.
+type Comparison struct {
+	Old     Side         `json:"old"`
+	New     Side         `json:"new"`
+	SameMap bool         `json:"same_map"` // the two maps are identical: every Δ is the inventory's
+	Profile ProfileDelta `json:"profile"`
+	Groups  []GroupDelta `json:"groups"` // sorted by ID
+	// Inventory lists every mitigation whose level changed, with the
+	// profile techniques it touches (possibly none).
+	Inventory []Change `json:"inventory"`
+	// Warnings tell about saved scores that their rescoring does not
+	// reproduce (an edited file, or one from a covgap that scored
+	// differently); the comparison uses the rescored values.
+	Warnings []string `json:"warnings,omitempty"`
+	Method   string   `json:"method"`
+}
+
+// scoreTolerance is how far a saved score may be from its rescoring before
+// Compare warns: far above floating-point noise, far below the one
+// decimal that reports show.
+const scoreTolerance = 1e-6
+
+// Compare explains how scores moved from old to new (see Method). Groups
+// are matched by ATT&CK ID, which ATT&CK keeps stable across versions; a
+// group revoked in favour of another appears as removed (naming its
+// successor) and its successor as added.
+func Compare(old, new *Assessment) *Comparison {
+	c := &Comparison{
+		Old:       side(old),
+		New:       side(new),
+		SameMap:   old.MapFingerprint() == new.MapFingerprint(),
+		Groups:    []GroupDelta{},
+		Inventory: []Change{},
+		Method:    Method,
+	}
+	cx := &comparer{old: old, new: new}
+	before := own(old)
+	mid := scoring{m: old, level: cx.newLevel}
+	after := own(new)
+	c.Warnings = append(checkSaved(old), checkSaved(new)...)
+
+	c.Inventory = cx.levelChanges(nil)
+	c.Profile = ProfileDelta{
+		Movement:     movement(before.profile(), mid.profile(), after.profile()),
+		GroupsBefore: len(old.Groups),
+		GroupsAfter:  len(new.Groups),
+		Changes:      cx.optionChanges(),
+	}
+	for _, ch := range c.Inventory {
+		if len(ch.Techniques) > 0 {
+			c.Profile.Changes = append(c.Profile.Changes, ch)
+		}
+	}
+	if c.Profile.Changes == nil {
+		c.Profile.Changes = []Change{}
+	}
+
+	ids := map[string]bool{}
+	for _, g := range old.Groups {
+		ids[g.ID] = true
+	}
+	for _, g := range new.Groups {
+		ids[g.ID] = true
+	}
+	for id := range ids {
+		og, ng := old.group(id), new.group(id)
+		gd := GroupDelta{ID: id, Changes: []Change{}}
+		switch {
+		case og != nil && ng != nil:
+			gd.Status, gd.Name = "both", ng.Name
+			gd.Movement = movement(before.group(og), mid.group(og), after.group(ng))
+			gd.Changes = cx.groupChanges(og, ng, gd.Movement)
+			if og.Name != ng.Name {
+				gd.OldName = og.Name
+			}
+		case og != nil:
+			c.Profile.Removed++
+			gd.Status, gd.Name = "removed", og.Name
+			gd.Before = before.group(og)
+			gd.Changes = append(gd.Changes, cx.removed(og))
+		default:
+			c.Profile.Added++
+			gd.Status, gd.Name = "added", ng.Name
+			gd.After = after.group(ng)
+			gd.Changes = append(gd.Changes, cx.added(ng))
+		}
+		c.Groups = append(c.Groups, gd)
+	}
+	sort.Slice(c.Groups, func(i, j int) bool { return c.Groups[i].ID < c.Groups[j].ID })
+	return c
+}
+
+func side(a *Assessment) Side {
+	return Side{Label: a.Label, Created: a.Created, Catalog: a.Catalog, Model: a.Model, Options: a.Options, File: a.Inventory.File}
+}
+
+// movement splits after − before at mid. Each part is a difference of two
+// rescorings, so a cause that did not change gives exactly 0, and Delta
+// is their sum, so the identity of SPEC §7 holds to the last bit.
+func movement(before, mid, after *float64) Movement {
+	m := Movement{Before: before, After: after}
+	if before == nil || after == nil || mid == nil {
+		return m
+	}
+	di, da := *mid-*before, *after-*mid
+	d := di + da
+	m.Delta, m.DeltaInventory, m.DeltaAttack = &d, &di, &da
+	return m
+}
+
+// checkSaved compares a's saved scores with their rescoring.
+func checkSaved(a *Assessment) []string {
+	var w []string
+	s := own(a)
+	differs := func(saved, re *float64) bool {
+		if (saved == nil) != (re == nil) {
+			return true
+		}
+		return saved != nil && math.Abs(*saved-*re) > scoreTolerance
+	}
+	if re := s.profile(); differs(a.Profile.Score, re) {
+		w = append(w, fmt.Sprintf("assessment %s: the saved profile score %s differs from its rescoring %s; the comparison uses the rescoring",
+			a.Name(), fmtScore(a.Profile.Score), fmtScore(re)))
+	}
+	for i := range a.Groups {
+		g := &a.Groups[i]
+		if re := s.group(g); differs(g.Score, re) {
+			w = append(w, fmt.Sprintf("assessment %s: the saved score %s of group %s differs from its rescoring %s; the comparison uses the rescoring",
+				a.Name(), fmtScore(g.Score), g.ID, fmtScore(re)))
+		}
+	}
+	return w
+}
+
+func fmtScore(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", *p)
+}
+
+func fmtLevel(p *float64) string {
+	if p == nil {
+		return "not assessed"
+	}
+	return fmt.Sprintf("%g%%", math.Round(*p*1000)/10)
+}
+
+// comparer holds the two sides while causes are collected.
+type comparer struct {
+	old, new *Assessment
+}
+
+// newLevel is the new inventory's level of a mitigation of the old map.
+// A mitigation revoked in the new catalog is read from its replacement, as
+// the inventory reader would have resolved it: the inventory did not
+// change, ATT&CK did.
+func (cx *comparer) newLevel(id string) float64 {
+	l, _ := cx.newLevelOK(id)
+	return l
+}
+
+func (cx *comparer) newLevelOK(id string) (float64, bool) {
+	if l, ok := cx.new.Inventory.Levels[id]; ok {
+		return clamp01(l), true
+	}
+	if r := cx.new.retired(attack.KindMitigation, id); r != nil && r.ReplacedBy != "" {
+		if l, ok := cx.new.Inventory.Levels[r.ReplacedBy]; ok {
+			return clamp01(l), true
+		}
+	}
+	return 0, false
+}
+
+func (cx *comparer) versionOf(a *Assessment) string {
+	if a.Catalog.Version != "" {
+		return "ATT&CK " + a.Catalog.Version
+	}
+	return "the catalog of " + a.Name()
+}
+
+// levelChanges lists the mitigations whose level differs; with in set,
+// only those touching these techniques, which are then all the change's
+// Techniques lists.
+func (cx *comparer) levelChanges(in map[string]bool) []Change {
+	ids := map[string]bool{}
+	for id := range cx.old.Inventory.Levels {
+		ids[id] = true
+	}
+	for id := range cx.new.Inventory.Levels {
+		ids[id] = true
+	}
+	touched := map[string][]string{} // mitigation → techniques of either map
+	for _, a := range []*Assessment{cx.old, cx.new} {
+		for _, t := range a.Techniques {
+			if in != nil && !in[t.ID] {
+				continue
+			}
+			for _, m := range t.Mitigations {
+				touched[m] = appendOnce(touched[m], t.ID)
+			}
+		}
+	}
+	var out []Change
+	for id := range ids {
+		lb, okb := cx.old.Inventory.Levels[id]
+		la, oka := cx.newLevelOK(id)
+		lb = clamp01(lb)
+		if lb == la {
+			continue
+		}
+		techs := touched[id]
+		if r := cx.new.retired(attack.KindMitigation, id); r != nil && r.ReplacedBy != "" {
+			for _, t := range touched[r.ReplacedBy] {
+				techs = appendOnce(techs, t)
+			}
+		}
+		if in != nil && len(techs) == 0 {
+			continue
+		}
+		sort.Strings(techs)
+		ch := Change{Cause: CauseInventory, Kind: LevelChanged, Mitigation: id, MitigationName: cx.mitName(id), Techniques: techs}
+		if okb {
+			ch.LevelBefore = &lb
+		}
+		if oka {
+			ch.LevelAfter = &la
+		}
+		ch.Message = fmt.Sprintf("%s %s: level %s → %s", id, ch.MitigationName, fmtLevel(ch.LevelBefore), fmtLevel(ch.LevelAfter))
+		if len(techs) == 0 {
+			ch.Message += "; it mitigates none of the profile's techniques"
+		} else {
+			ch.Message += fmt.Sprintf("; it mitigates %s", strings.Join(techs, ", "))
+		}
+		out = append(out, ch)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Mitigation < out[j].Mitigation })
+	if out == nil {
+		out = []Change{}
+	}
+	return out
+}
+
+func appendOnce(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func (cx *comparer) mitName(id string) string {
+	if n := cx.new.mitigationName(id); n != "" {
+		return n
+	}
+	return cx.old.mitigationName(id)
+}
+
+func (cx *comparer) techName(id string) string {
+	if t := cx.new.technique(id); t != nil && t.Name != "" {
+		return t.Name
+	}
+	if t := cx.old.technique(id); t != nil {
+		return t.Name
+	}
+	return ""
+}
+
+// optionChanges names the differences of model and options; they are part
+// of Δ_attack because they change the map or how it is read, not the
+// inventory.
+func (cx *comparer) optionChanges() []Change {
+	var out []Change
+	o, n := cx.old, cx.new
+	if o.Model != n.Model {
+		out = append(out, Change{Cause: CauseProfile, Kind: OptionsChanged,
+			Message: fmt.Sprintf("the scoring model changed from %s to %s; its effect is counted in Δ_attack", o.Model, n.Model)})
+	}
+	if o.Options.Campaigns != n.Options.Campaigns {
+		out = append(out, Change{Cause: CauseProfile, Kind: OptionsChanged,
+			Message: fmt.Sprintf("campaign techniques counted: %t → %t; group techniques changed with it", o.Options.Campaigns, n.Options.Campaigns)})
+	}
+	if o.Options.IncludeSoftware != n.Options.IncludeSoftware {
+		out = append(out, Change{Cause: CauseProfile, Kind: OptionsChanged,
+			Message: fmt.Sprintf("software techniques counted: %t → %t; group techniques changed with it", o.Options.IncludeSoftware, n.Options.IncludeSoftware)})
+	}
+	if out == nil {
+		out = []Change{}
+	}
+	return out
+}
+
+// groupChanges explains the movement of a group present on both sides.
+func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
+	in := map[string]bool{}
+	for _, t := range og.Techniques {
+		in[t] = true
+	}
+	for _, t := range ng.Techniques {
+		in[t] = true
+	}
+	out := cx.levelChanges(in)
+
+	if og.Name != ng.Name {
+		out = append(out, Change{Cause: CauseAttack, Kind: GroupRenamed,
+			Message: fmt.Sprintf("%s is named %q in %s (was %q)", ng.ID, ng.Name, cx.versionOf(cx.new), og.Name)})
+	}
+	if og.Weight != ng.Weight {
+		out = append(out, Change{Cause: CauseProfile, Kind: WeightChanged,
+			Message: fmt.Sprintf("weight in the profile %g → %g", og.Weight, ng.Weight)})
+	}
+
+	oldT, newT := set(og.Techniques), set(ng.Techniques)
+	explained := map[string]bool{} // new techniques named as a replacement
+	for _, t := range og.Techniques {
+		if newT[t] {
+			continue
+		}
+		ch := Change{Cause: CauseAttack, Kind: TechniqueDropped, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t}}
+		was := ""
+		if ot := cx.old.technique(t); ot != nil {
+			was = " (it was " + string(ot.State) + ")"
+		}
+		r := cx.new.retired(attack.KindTechnique, t)
+		switch {
+		case r != nil && r.Revoked && r.ReplacedBy != "":
+			ch.Kind, ch.ReplacedBy = TechniqueRevoked, r.ReplacedBy
+			ch.Message = fmt.Sprintf("%s %s is revoked in %s, replaced by %s %s", t, ch.TechniqueName, cx.versionOf(cx.new), r.ReplacedBy, cx.techName(r.ReplacedBy))
+			if newT[r.ReplacedBy] && !oldT[r.ReplacedBy] {
+				explained[r.ReplacedBy] = true
+				ch.Techniques = append(ch.Techniques, r.ReplacedBy)
+				ch.Message += ", which the group now uses"
+			}
+		case r != nil && r.Deprecated:
+			ch.Kind = TechniqueDeprecated
+			ch.Message = fmt.Sprintf("%s %s is deprecated in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
+		case r != nil && r.Revoked:
+			ch.Kind = TechniqueRevoked
+			ch.Message = fmt.Sprintf("%s %s is revoked in %s with no active replacement", t, ch.TechniqueName, cx.versionOf(cx.new))
+		default:
+			ch.Message = fmt.Sprintf("%s %s is no longer linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
+		}
+		ch.Message += was
+		out = append(out, ch)
+	}
+	for _, t := range ng.Techniques {
+		if oldT[t] || explained[t] {
+			continue
+		}
+		ch := Change{Cause: CauseAttack, Kind: TechniqueAdded, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t}}
+		ch.Message = fmt.Sprintf("%s %s is newly linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
+		if nt := cx.new.technique(t); nt != nil {
+			ch.Message += " (it is " + string(nt.State) + ")"
+		}
+		out = append(out, ch)
+	}
+	for _, t := range og.Techniques {
+		if newT[t] {
+			out = append(out, cx.mitigationChanges(t)...)
+		}
+	}
+	if (mv.Before == nil) != (mv.After == nil) {
+		ch := Change{Cause: CauseAttack, Kind: NoScore}
+		if mv.Before == nil {
+			ch.Message = fmt.Sprintf("the group had no mitigable technique in %s, so it has no Δ", cx.versionOf(cx.old))
+		} else {
+			ch.Message = fmt.Sprintf("the group has no mitigable technique in %s, so it has no Δ", cx.versionOf(cx.new))
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// mitigationChanges lists how technique t's mitigations differ.
+func (cx *comparer) mitigationChanges(t string) []Change {
+	ot, nt := cx.old.technique(t), cx.new.technique(t)
+	if ot == nil || nt == nil {
+		return nil
+	}
+	oldM, newM := set(ot.Mitigations), set(nt.Mitigations)
+	name := cx.techName(t)
+	var out []Change
+	explained := map[string]bool{}
+	for _, m := range ot.Mitigations {
+		if newM[m] {
+			continue
+		}
+		ch := Change{Cause: CauseAttack, Kind: MitigationRemoved, Technique: t, TechniqueName: name,
+			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}}
+		if r := cx.new.retired(attack.KindMitigation, m); r != nil && r.Revoked && r.ReplacedBy != "" {
+			ch.Kind, ch.ReplacedBy = MitigationRevoked, r.ReplacedBy
+			explained[r.ReplacedBy] = newM[r.ReplacedBy]
+			ch.Message = fmt.Sprintf("%s %s: mitigation %s %s is revoked in %s, replaced by %s %s",
+				t, name, m, ch.MitigationName, cx.versionOf(cx.new), r.ReplacedBy, cx.mitName(r.ReplacedBy))
+		} else {
+			ch.Message = fmt.Sprintf("%s %s lost mitigation %s %s in %s (old level %s)",
+				t, name, m, ch.MitigationName, cx.versionOf(cx.new), fmtLevel(levelPtr(cx.old, m)))
+		}
+		out = append(out, ch)
+	}
+	for _, m := range nt.Mitigations {
+		if oldM[m] || explained[m] {
+			continue
+		}
+		ch := Change{Cause: CauseAttack, Kind: MitigationAdded, Technique: t, TechniqueName: name,
+			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}}
+		ch.Message = fmt.Sprintf("%s %s gained mitigation %s %s in %s (new level %s)",
+			t, name, m, ch.MitigationName, cx.versionOf(cx.new), fmtLevel(levelPtr(cx.new, m)))
+		out = append(out, ch)
+	}
+	return out
+}
+
+func levelPtr(a *Assessment, id string) *float64 {
+	if l, ok := a.Inventory.Levels[id]; ok {
+		return &l
+	}
+	return nil
+}
+
+func set(s []string) map[string]bool {
+	m := make(map[string]bool, len(s))
+	for _, x := range s {
+		m[x] = true
+	}
+	return m
+}
+
+// knows reports whether a's catalog is known to list group id, and
+// whether that is known at all (Attach records the catalog's groups).
+func knows(a *Assessment, id string) (listed, known bool) {
+	if len(a.Catalog.Groups) == 0 {
+		return false, false
+	}
+	i := sort.SearchStrings(a.Catalog.Groups, id)
+	return i < len(a.Catalog.Groups) && a.Catalog.Groups[i] == id, true
+}
+
+// added explains a group found on the new side only.
+func (cx *comparer) added(g *Group) Change {
+	ch := Change{Cause: CauseProfile, Kind: GroupAdded}
+	listed, known := knows(cx.old, g.ID)
+	switch {
+	case known && !listed:
+		ch.Cause = CauseAttack
+		ch.Message = fmt.Sprintf("%s %s is new in %s (not in %s)", g.ID, g.Name, cx.versionOf(cx.new), cx.versionOf(cx.old))
+	case known:
+		ch.Message = fmt.Sprintf("%s %s was added to the profile", g.ID, g.Name)
+	case cx.old.Catalog.Version != cx.new.Catalog.Version:
+		ch.Cause = CauseAttack
+		ch.Message = fmt.Sprintf("%s %s is not in the old assessment (%s → %s)", g.ID, g.Name, cx.versionOf(cx.old), cx.versionOf(cx.new))
+	default:
+		ch.Message = fmt.Sprintf("%s %s was added to the profile", g.ID, g.Name)
+	}
+	for _, r := range cx.new.Catalog.Retired {
+		if r.Kind == attack.KindGroup && r.ReplacedBy == g.ID && cx.old.group(r.ID) != nil {
+			ch.Cause = CauseAttack
+			ch.Message += fmt.Sprintf("; it replaces %s %s, revoked in %s", r.ID, r.Name, cx.versionOf(cx.new))
+		}
+	}
+	return ch
+}
+
+// removed explains a group found on the old side only.
+func (cx *comparer) removed(g *Group) Change {
+	ch := Change{Cause: CauseProfile, Kind: GroupRemoved}
+	r := cx.new.retired(attack.KindGroup, g.ID)
+	listed, known := knows(cx.new, g.ID)
+	switch {
+	case r != nil && r.Revoked && r.ReplacedBy != "":
+		ch.Cause, ch.Kind, ch.ReplacedBy = CauseAttack, GroupRevoked, r.ReplacedBy
+		ch.Message = fmt.Sprintf("%s %s is revoked in %s, replaced by %s", g.ID, g.Name, cx.versionOf(cx.new), r.ReplacedBy)
+	case r != nil && r.Deprecated:
+		ch.Cause = CauseAttack
+		ch.Message = fmt.Sprintf("%s %s is deprecated in %s", g.ID, g.Name, cx.versionOf(cx.new))
+	case r != nil:
+		ch.Cause, ch.Kind = CauseAttack, GroupRevoked
+		ch.Message = fmt.Sprintf("%s %s is revoked in %s", g.ID, g.Name, cx.versionOf(cx.new))
+	case known && !listed:
+		ch.Cause = CauseAttack
+		ch.Message = fmt.Sprintf("%s %s is not in %s", g.ID, g.Name, cx.versionOf(cx.new))
+	case known:
+		ch.Message = fmt.Sprintf("%s %s was taken out of the profile", g.ID, g.Name)
+	case cx.old.Catalog.Version != cx.new.Catalog.Version:
+		ch.Cause = CauseAttack
+		ch.Message = fmt.Sprintf("%s %s is not in the new assessment (%s → %s)", g.ID, g.Name, cx.versionOf(cx.old), cx.versionOf(cx.new))
+	default:
+		ch.Message = fmt.Sprintf("%s %s was taken out of the profile", g.ID, g.Name)
+	}
+	return ch
+}
