@@ -100,7 +100,7 @@ func checkModel(m Model) (Model, error) {
 
 // checkMembers gives every member its effective weight and refuses a
 // profile that names a group twice: the two weights would have to be
-// reconciled, and that is the caller's decision (Merge makes it one way).
+// reconciled, and that is the caller's decision (MergeProfiles makes it one way).
 func checkMembers(p Profile) ([]Member, error) {
 	if len(p.Members) == 0 {
 		return nil, errors.New("analyze: the threat profile has no groups")

@@ -108,13 +108,13 @@ func groupMatches(g *attack.Group, q string) bool {
 	return false
 }
 
-// Merge joins profiles (say --groups, --match and --profile given
+// MergeProfiles joins profiles (say --groups, --match and --profile given
 // together) into one that names each group once. A group named more than
 // once keeps its highest weight: a weight says how much the team worries
 // about a group, and naming it again with less worry should not lower that.
 // Members keep the order of their first appearance; names and notes are
 // joined.
-func Merge(ps ...Profile) Profile {
+func MergeProfiles(ps ...Profile) Profile {
 	var out Profile
 	at := map[string]int{}
 	var names []string
@@ -145,8 +145,9 @@ func Merge(ps ...Profile) Profile {
 
 // ProfileFrom turns a threat-profile file as read into a Profile. Entries
 // whose group did not resolve are left out (ReadProfile reported them as
-// problems); repeated groups keep their highest weight, as in Merge. The
-// profile's warnings become Notes.
+// problems, which the caller shows; they are not copied to Notes so they
+// are not told twice); repeated groups keep their highest weight, as in
+// MergeProfiles.
 func ProfileFrom(tp *inventory.ThreatProfile) Profile {
 	p := Profile{Name: tp.Name}
 	for _, e := range tp.Entries {
@@ -154,23 +155,7 @@ func ProfileFrom(tp *inventory.ThreatProfile) Profile {
 			p.Members = append(p.Members, Member{Group: e.Group, Weight: e.Weight})
 		}
 	}
-	p = Merge(p)
+	p = MergeProfiles(p)
 	p.Name = tp.Name
-	for _, pr := range tp.Problems {
-		if pr.Severity == inventory.SeverityWarning {
-			p.Notes = append(p.Notes, problemText(pr))
-		}
-	}
 	return p
-}
-
-func problemText(pr inventory.Problem) string {
-	var b strings.Builder
-	b.WriteString(pr.File)
-	if pr.Row > 0 {
-		fmt.Fprintf(&b, ", row %d", pr.Row)
-	}
-	b.WriteString(": ")
-	b.WriteString(pr.Message)
-	return b.String()
 }
