@@ -37,6 +37,13 @@ const (
 // is anything odd on a page that is read. LoadVault fails only when a path
 // cannot be read, the page limit is exceeded, or no page at all describes
 // an ATT&CK object.
+//
+// A group page's list and diagram are read as direct uses. Checked against
+// ATT&CK 15.1 (TestVaultMatchesSTIX15), a vault's group list is in fact the
+// group's direct uses plus the techniques of the campaigns attributed to it,
+// and the page does not tell them apart; so a vault catalog counts those
+// campaign techniques whatever UseOptions.Campaigns says. Only a vault with
+// campaign pages that name their groups gives campaign uses of their own.
 func LoadVault(paths []string, o VaultOptions) (*Catalog, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no vault path given")

@@ -562,3 +562,73 @@ func TestVaultSharedSample(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultMatchesSTIX15 holds every group of the ../shared vault sample
+// (ATT&CK Enterprise v15) against the ATT&CK 15.1 STIX bundle.
+//
+// The known difference, found by comparing the two: a vault group page's
+// "Techniques Used By Group" list (and diagram) is the group's direct uses
+// plus the techniques of the campaigns attributed to it, without marking
+// which is which. In 15.1 that matters for G0016 APT29 (C0023, C0024),
+// G0034 Sandworm Team (C0025, C0028, C0034) and G1015 Scattered Spider
+// (C0027); for the other 20 groups direct and campaign-inclusive sets are
+// the same. So the vault's uses, which the loader can only mark direct, are
+// compared with the bundle's uses with campaigns, and the extra techniques
+// over the bundle's direct uses must be exactly campaign techniques of a
+// group with attributed campaigns. Mitigations agree technique by technique.
+func TestVaultMatchesSTIX15(t *testing.T) {
+	shared := vaultSharedDir(t)
+	bundle := filepath.Join(shared, "attack", "enterprise-attack-15.1.json.gz")
+	if _, err := os.Stat(bundle); err != nil {
+		t.Skip("../shared/attack/enterprise-attack-15.1.json.gz not found; skipping real-data test")
+	}
+	v := loadVaultT(t, filepath.Join(shared, "vault-sample"))
+	s, err := LoadSTIXFiles(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Groups) != 23 {
+		t.Fatalf("vault groups = %d, want 23", len(v.Groups))
+	}
+	withCampaigns := map[string]bool{}
+	for _, vg := range v.Groups {
+		sg := s.Group(vg.ID)
+		if sg == nil {
+			t.Errorf("%s %s: not an active group in 15.1", vg.ID, vg.Name)
+			continue
+		}
+		if vg.Name != sg.Name {
+			t.Errorf("%s: vault name %q, bundle name %q", vg.ID, vg.Name, sg.Name)
+		}
+		got := mitigationMap(v, vg, UseOptions{})
+		want := mitigationMap(s, sg, UseOptions{Campaigns: true})
+		if !reflect.DeepEqual(got, want) {
+			for id, m := range got {
+				if w, ok := want[id]; !ok {
+					t.Errorf("%s: vault uses %s, 15.1 does not (not even through a campaign)", vg.ID, id)
+				} else if !reflect.DeepEqual(m, w) {
+					t.Errorf("%s: %s mitigations: vault %v, 15.1 %v", vg.ID, id, m, w)
+				}
+			}
+			for id := range want {
+				if _, ok := got[id]; !ok {
+					t.Errorf("%s: 15.1 uses %s, the vault does not", vg.ID, id)
+				}
+			}
+		}
+		direct := s.TechniquesOf(sg, UseOptions{})
+		for _, id := range v.TechniquesOf(vg, UseOptions{}) {
+			if slices.Contains(direct, id) {
+				continue
+			}
+			u, _ := sg.UseOf(id)
+			if len(u.Campaigns) == 0 {
+				t.Errorf("%s: %s is neither a direct nor a campaign use in 15.1", vg.ID, id)
+			}
+			withCampaigns[vg.ID] = true
+		}
+	}
+	if got, want := vaultSortedKeys(withCampaigns), []string{"G0016", "G0034", "G1015"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("groups whose vault list includes campaign techniques = %v, want %v", got, want)
+	}
+}
