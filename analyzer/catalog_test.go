@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/covgap/covgap/attack"
@@ -197,26 +195,16 @@ func randomInventory(r *rand.Rand, cat *attack.Catalog) *inventory.Inventory {
 	return iv
 }
 
-// The real ATT&CK 18.1 Enterprise catalog, loaded once.
-var (
-	realOnce sync.Once
-	realCat  *attack.Catalog
-	realErr  error
-)
-
-const realBundle = "../../shared/attack/enterprise-attack-18.1.json.gz"
-
+// realCatalog is the embedded ATT&CK Enterprise 18.1, the real data the
+// product ships with. Embedded decodes it once per process.
 func realCatalog(tb testing.TB) *attack.Catalog {
 	tb.Helper()
-	realOnce.Do(func() {
-		if _, err := os.Stat(realBundle); err != nil {
-			realErr = fmt.Errorf("ATT&CK 18.1 bundle not available (%v)", err)
-			return
-		}
-		realCat, realErr = attack.LoadSTIXFiles(realBundle)
-	})
-	if realErr != nil {
-		tb.Skipf("real-data test skipped: %v", realErr)
+	c, err := attack.Embedded("enterprise")
+	if err != nil {
+		tb.Skipf("real-data test skipped: the embedded catalog is not available: %v", err)
 	}
-	return realCat
+	if c.Version != "18.1" || len(c.Groups) != 172 {
+		tb.Fatalf("embedded catalog is ATT&CK %s with %d groups; these tests are written for 18.1 with 172", c.Version, len(c.Groups))
+	}
+	return c
 }
