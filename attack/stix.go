@@ -50,7 +50,7 @@ func mitreSource(s string) bool {
 // decodeObject reads one element of a bundle's objects array. It returns
 // nil for objects of types the loader does not use. When "type" comes first,
 // as in MITRE's files, a skipped object costs nothing beyond delimiting it.
-func decodeObject(b []byte) (*stixObject, error) {
+func decodeObject(b []byte, intern map[string]string) (*stixObject, error) {
 	o := &stixObject{}
 	skip := false
 	_, err := objectFields(b, 0, func(key []byte, v int) (int, bool, error) {
@@ -83,14 +83,19 @@ func decodeObject(b []byte) (*stixObject, error) {
 		case "x_mitre_deprecated":
 			o.Deprecated, e, err = decodeBool(b, v)
 			return e, true, err
-		case "relationship_type":
-			o.RelType, e, err = decodeStringValue(b, v)
-			return e, true, err
-		case "source_ref":
-			o.Source, e, err = decodeStringValue(b, v)
-			return e, true, err
-		case "target_ref":
-			o.Target, e, err = decodeStringValue(b, v)
+		case "relationship_type", "source_ref", "target_ref":
+			// Twenty thousand relationships name a few thousand objects
+			// and a handful of types: interning saves most allocations.
+			var ref string
+			ref, e, err = decodeInterned(b, v, intern)
+			switch key[0] {
+			case 'r':
+				o.RelType = ref
+			case 's':
+				o.Source = ref
+			default:
+				o.Target = ref
+			}
 			return e, true, err
 		case "description":
 			// Relationship descriptions are a fifth of the bundle and unused;
@@ -138,6 +143,26 @@ func decodeObject(b []byte) (*stixObject, error) {
 		return nil, nil
 	}
 	return o, nil
+}
+
+// decodeInterned decodes a string value, returning the copy held in intern
+// when there is one.
+func decodeInterned(b []byte, v int, intern map[string]string) (string, int, error) {
+	if v < len(b) && b[v] == '"' {
+		e, err := skipString(b, v)
+		if err != nil {
+			return "", e, err
+		}
+		raw := b[v+1 : e-1]
+		if s, ok := intern[string(raw)]; ok {
+			return s, e, nil
+		}
+	}
+	s, e, err := decodeStringValue(b, v)
+	if err == nil {
+		intern[s] = s
+	}
+	return s, e, err
 }
 
 func decodeExternalRefs(b []byte, i int, o *stixObject) (int, error) {
@@ -191,7 +216,9 @@ func decodePhases(b []byte, i int, o *stixObject) (int, error) {
 
 // bundle is the decoded content of one or more bundle files of one domain.
 type bundle struct {
-	objs     map[string]*stixObject
+	objs     map[string]int // STIX id -> index in list
+	list     []*stixObject  // in the order first seen, for stable output
+	intern   map[string]string
 	files    []string
 	domain   string
 	warnings []Warning
@@ -201,7 +228,7 @@ type bundle struct {
 // recognised by its content) from r. name is used in messages and as the
 // catalog's Source.
 func LoadSTIX(r io.Reader, name string) (*Catalog, error) {
-	bd := &bundle{objs: make(map[string]*stixObject, 1<<14)}
+	bd := newBundle()
 	if err := bd.add(r, name); err != nil {
 		return nil, err
 	}
@@ -216,7 +243,7 @@ func LoadSTIXFiles(paths ...string) (*Catalog, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no STIX bundle given")
 	}
-	bd := &bundle{objs: make(map[string]*stixObject, 1<<14)}
+	bd := newBundle()
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
@@ -231,6 +258,19 @@ func LoadSTIXFiles(paths ...string) (*Catalog, error) {
 	return bd.build()
 }
 
+func newBundle() *bundle {
+	// Sized for Enterprise ATT&CK, whose kept objects number about 22,000.
+	return &bundle{objs: make(map[string]int, 1<<15), intern: make(map[string]string, 1<<12)}
+}
+
+// get returns the object with STIX id id, or nil.
+func (bd *bundle) get(id string) *stixObject {
+	if i, ok := bd.objs[id]; ok {
+		return bd.list[i]
+	}
+	return nil
+}
+
 // add reads one file into the bundle, checking that its domain matches the
 // files read before.
 func (bd *bundle) add(r io.Reader, name string) error {
@@ -241,7 +281,7 @@ func (bd *bundle) add(r io.Reader, name string) error {
 	)
 	err := readBundle(r, name, MaxBundleSize, func(b []byte, off int64) error {
 		n++
-		o, err := decodeObject(b)
+		o, err := decodeObject(b, bd.intern)
 		if err != nil {
 			var se *syntaxError
 			if errors.As(err, &se) {
@@ -264,10 +304,14 @@ func (bd *bundle) add(r io.Reader, name string) error {
 		for _, d := range o.Domains {
 			domainVotes[d]++
 		}
-		if old, ok := bd.objs[o.ID]; ok && !newer(o.Modified, old.Modified) {
+		if i, ok := bd.objs[o.ID]; ok {
+			if newer(o.Modified, bd.list[i].Modified) {
+				bd.list[i] = o
+			}
 			return nil
 		}
-		bd.objs[o.ID] = o
+		bd.objs[o.ID] = len(bd.list)
+		bd.list = append(bd.list, o)
 		return nil
 	})
 	if err != nil {
@@ -326,13 +370,6 @@ func (bd *bundle) build() (*Catalog, error) {
 		c.Warnings = append(c.Warnings, Warning{File: bd.files[0], Object: obj, Message: fmt.Sprintf(format, args...)})
 	}
 
-	// Sorting the ids makes every list and warning independent of map order.
-	ids := make([]string, 0, len(bd.objs))
-	for id := range bd.objs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-
 	var (
 		collection *stixObject
 		matrices   []*stixObject
@@ -345,11 +382,12 @@ func (bd *bundle) build() (*Catalog, error) {
 		tactics    = map[string]*stixObject{}
 		retiredAt  = map[string]int{} // STIX id -> index in c.Retired
 	)
-	for _, id := range ids {
-		o := bd.objs[id]
-		warnf := func(format string, args ...any) {
-			c.Warnings = append(c.Warnings, Warning{File: o.file, Object: o.ID, Message: fmt.Sprintf(format, args...)})
-		}
+	warnf := func(o *stixObject, format string, args ...any) {
+		c.Warnings = append(c.Warnings, Warning{File: o.file, Object: o.ID, Message: fmt.Sprintf(format, args...)})
+	}
+	// Objects in file order keep lists and warnings stable without sorting
+	// twenty thousand ids.
+	for _, o := range bd.list {
 		switch o.Type {
 		case "relationship":
 			rels = append(rels, o)
@@ -357,7 +395,7 @@ func (bd *bundle) build() (*Catalog, error) {
 		case "x-mitre-collection":
 			if collection == nil || newer(o.Modified, collection.Modified) {
 				if collection != nil && collection.Version != o.Version {
-					warnf("several collections: ATT&CK %s and %s; using the newer %s", collection.Version, o.Version, o.Version)
+					warnf(o, "several collections: ATT&CK %s and %s; using the newer %s", collection.Version, o.Version, o.Version)
 				}
 				collection = o
 			}
@@ -375,7 +413,7 @@ func (bd *bundle) build() (*Catalog, error) {
 		}
 		if o.ExtID == "" {
 			if o.active() {
-				warnf("%s %q has no ATT&CK ID in external_references; left out", o.Type, o.Name)
+				warnf(o, "%s %q has no ATT&CK ID in external_references; left out", o.Type, o.Name)
 			}
 			continue
 		}
@@ -614,7 +652,7 @@ func (bd *bundle) build() (*Catalog, error) {
 	// revocations to the active end.
 	extOf := func(id string) string {
 		for range 16 {
-			o := bd.objs[id]
+			o := bd.get(id)
 			if o == nil {
 				return ""
 			}

@@ -63,12 +63,20 @@ func openStream(r io.Reader, limit int64) (io.Reader, func(), error) {
 		return &limitedReader{r: src, left: limit}, func() {}, nil
 	}
 	ch := make(chan chunk, 4)
+	// Blocks go back to the inflating goroutine once copied out, so a 50 MB
+	// bundle costs a handful of blocks rather than 50 MB of garbage.
+	free := make(chan []byte, 8)
 	done := make(chan struct{})
 	go func() {
 		defer close(ch)
 		lr := &limitedReader{r: src, left: limit}
 		for {
-			buf := make([]byte, readBlock)
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+				buf = make([]byte, readBlock)
+			}
 			n := 0
 			var err error
 			for n < len(buf) && err == nil {
@@ -98,7 +106,7 @@ func openStream(r io.Reader, limit int64) (io.Reader, func(), error) {
 			}
 		}
 	}()
-	return &chanReader{ch: ch}, func() { close(done) }, nil
+	return &chanReader{ch: ch, free: free}, func() { close(done) }, nil
 }
 
 var errTooLarge = errors.New("too large")
@@ -126,12 +134,21 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 }
 
 type chanReader struct {
-	ch  chan chunk
-	cur []byte
+	ch   chan chunk
+	free chan []byte
+	cur  []byte
+	blk  []byte // the block cur points into, returned to free when used up
 }
 
 func (c *chanReader) Read(p []byte) (int, error) {
 	for len(c.cur) == 0 {
+		if c.blk != nil {
+			select {
+			case c.free <- c.blk[:cap(c.blk)]:
+			default:
+			}
+			c.blk = nil
+		}
 		ck, ok := <-c.ch
 		if !ok {
 			return 0, io.EOF
@@ -139,7 +156,7 @@ func (c *chanReader) Read(p []byte) (int, error) {
 		if ck.err != nil {
 			return 0, ck.err
 		}
-		c.cur = ck.b
+		c.cur, c.blk = ck.b, ck.b
 	}
 	n := copy(p, c.cur)
 	c.cur = c.cur[n:]
