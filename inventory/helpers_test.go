@@ -68,7 +68,6 @@ func problemsText(inv *Inventory) string {
 	return b.String()
 }
 
-
 // findProblem returns the first problem on row whose message contains all
 // of words.
 func findProblem(inv *Inventory, sev Severity, row int, words ...string) *Problem {

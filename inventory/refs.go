@@ -297,7 +297,7 @@ var commonNames = map[string][]string{
 	"passwordpolicy": {"Password Policies"}, "securebootsecureboot": {"Boot Integrity"}, "secureboot": {"Boot Integrity"},
 	"webfiltering": {"Restrict Web-Based Content"}, "webproxy": {"Restrict Web-Based Content"},
 	"hardening": {"Software Configuration", "Operating System Configuration"},
-	"logging": {"Audit"}, "auditing": {"Audit"}, "sandboxing": {"Application Isolation and Sandboxing"},
+	"logging":   {"Audit"}, "auditing": {"Audit"}, "sandboxing": {"Application Isolation and Sandboxing"},
 }
 
 // suggest finds what an unknown reference probably meant: the catalog's
