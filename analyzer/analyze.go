@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,7 +65,7 @@ func Analyze(cat *attack.Catalog, inv *inventory.Inventory, p Profile, o Options
 			}
 		}
 	}
-	a.collect(members)
+	a.collect(members, whatIf)
 
 	res := &Result{
 		Attack: CatalogInfo{Domain: cat.Domain, Version: cat.Version, Source: cat.Source},
@@ -79,8 +80,9 @@ func Analyze(cat *attack.Catalog, inv *inventory.Inventory, p Profile, o Options
 		},
 		Inventory: summarize(cat, inv),
 	}
-	for _, m := range members {
-		res.Groups = append(res.Groups, a.group(m, whatIf))
+	res.Groups = make([]GroupResult, 0, len(members))
+	for k, m := range members {
+		res.Groups = append(res.Groups, a.group(m, a.memberUses[k], whatIf))
 	}
 	sort.Slice(res.Groups, func(i, j int) bool { return res.Groups[i].ID < res.Groups[j].ID })
 	res.Techniques, res.Profile = a.profile(p, len(members), whatIf)
@@ -166,7 +168,14 @@ type analysis struct {
 
 	techs   []*techInfo // the profile's techniques, sorted by ID
 	techIdx map[string]int
-	tactics map[string]int // tactic short name → matrix position
+	// memberUses[k] are the techniques member k uses under the options,
+	// sorted by ID, from collect.
+	memberUses [][]memberUse
+	// tactics gives every tactic a column: the catalog's in matrix order,
+	// then any tactic only a technique names (a hand-made or partial
+	// catalog), alphabetically; tacticNames is the reverse.
+	tactics     map[string]int
+	tacticNames []string
 }
 
 // techInfo is one technique of the profile.
@@ -177,6 +186,8 @@ type techInfo struct {
 	groups  []string
 	real    float64 // c(t) on the real levels
 	planned float64 // c(t) on the what-if levels
+	item    Item    // the group-independent part of its items
+	cols    []int   // its tactics' columns
 }
 
 func newAnalysis(cat *attack.Catalog, model Model, uses attack.UseOptions) *analysis {
@@ -191,8 +202,9 @@ func newAnalysis(cat *attack.Catalog, model Model, uses attack.UseOptions) *anal
 	for i, m := range cat.Mitigations {
 		a.mitIdx[m.ID] = i
 	}
-	for i, t := range cat.Tactics {
-		a.tactics[t.ShortName] = i
+	for _, t := range cat.Tactics {
+		a.tactics[t.ShortName] = len(a.tacticNames)
+		a.tacticNames = append(a.tacticNames, t.ShortName)
 	}
 	return a
 }
@@ -220,37 +232,33 @@ func clamp01(x float64) float64 {
 	return x
 }
 
-// groupTechs returns the uses of g that count under the options and name an
-// active technique, one per technique, sorted by technique ID. It goes
-// through the uses rather than Catalog.TechniquesOf because a custom group
-// is not in the catalog and its uses may repeat or come unsorted.
-func (a *analysis) groupTechs(g *attack.Group) []attack.Use {
-	out := make([]attack.Use, 0, len(g.Uses))
-	seen := make(map[string]bool, len(g.Uses))
-	for _, u := range g.Uses {
-		if !u.Counts(a.uses) {
-			continue
-		}
-		t := a.cat.Technique(u.Technique)
-		if t == nil || seen[t.ID] {
-			continue
-		}
-		seen[t.ID] = true
-		u.Technique = t.ID
-		out = append(out, u)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Technique < out[j].Technique })
-	return out
+// memberUse is one technique a member uses: the profile technique and the
+// index of the use in the group's Uses, for its sources.
+type memberUse struct {
+	ti  *techInfo
+	use int
 }
 
 // collect builds the profile's technique list with n(t), the groups using
-// each technique and both coverages.
-func (a *analysis) collect(members []Member) {
-	for _, m := range members {
-		for _, u := range a.groupTechs(m.Group) {
-			i, ok := a.techIdx[u.Technique]
+// each technique and both coverages. It goes through each group's uses rather than Catalog.TechniquesOf
+// because a custom group is not in the catalog and its uses may repeat or
+// come unsorted.
+func (a *analysis) collect(members []Member, whatIf bool) {
+	a.memberUses = make([][]memberUse, len(members))
+	seen := map[*techInfo]bool{}
+	for k, m := range members {
+		clear(seen)
+		mu := make([]memberUse, 0, len(m.Group.Uses))
+		for ui, u := range m.Group.Uses {
+			if !u.Counts(a.uses) {
+				continue
+			}
+			t := a.cat.Technique(u.Technique)
+			if t == nil {
+				continue
+			}
+			i, ok := a.techIdx[t.ID]
 			if !ok {
-				t := a.cat.Technique(u.Technique)
 				ti := &techInfo{t: t}
 				for _, id := range t.Mitigations {
 					if j, ok := a.mitIdx[id]; ok && id != attack.PreCompromise {
@@ -262,9 +270,20 @@ func (a *analysis) collect(members []Member) {
 				a.techIdx[t.ID] = i
 				a.techs = append(a.techs, ti)
 			}
-			a.techs[i].weight += m.Weight
-			a.techs[i].groups = append(a.techs[i].groups, m.Group.ID)
+			ti := a.techs[i]
+			if seen[ti] {
+				continue
+			}
+			seen[ti] = true
+			ti.weight += m.Weight
+			ti.groups = append(ti.groups, m.Group.ID)
+			mu = append(mu, memberUse{ti: ti, use: ui})
 		}
+		byID := func(x, y memberUse) int { return strings.Compare(x.ti.t.ID, y.ti.t.ID) }
+		if !slices.IsSortedFunc(mu, byID) {
+			slices.SortFunc(mu, byID)
+		}
+		a.memberUses[k] = mu
 	}
 	sort.Slice(a.techs, func(i, j int) bool { return a.techs[i].t.ID < a.techs[j].t.ID })
 	for i, ti := range a.techs {
@@ -272,6 +291,27 @@ func (a *analysis) collect(members []Member) {
 		sort.Strings(ti.groups)
 		ti.real = a.cover(ti.mits, a.real, -1)
 		ti.planned = a.cover(ti.mits, a.plan, -1)
+		ti.item = a.item(ti, whatIf)
+	}
+	var extra []string
+	for _, ti := range a.techs {
+		for _, tac := range ti.t.Tactics {
+			if _, ok := a.tactics[tac]; !ok {
+				a.tactics[tac] = -1
+				extra = append(extra, tac)
+			}
+		}
+	}
+	sort.Strings(extra)
+	for _, tac := range extra {
+		a.tactics[tac] = len(a.tacticNames)
+		a.tacticNames = append(a.tacticNames, tac)
+	}
+	for _, ti := range a.techs {
+		ti.cols = make([]int, len(ti.t.Tactics))
+		for i, tac := range ti.t.Tactics {
+			ti.cols[i] = a.tactics[tac]
+		}
 	}
 }
 
@@ -390,48 +430,29 @@ func (a *analysis) item(ti *techInfo, whatIf bool) Item {
 	return it
 }
 
-func (a *analysis) group(m Member, whatIf bool) GroupResult {
+func (a *analysis) group(m Member, uses []memberUse, whatIf bool) GroupResult {
 	g := m.Group
-	gr := GroupResult{ID: g.ID, Name: g.Name, Weight: m.Weight, Items: []Item{}, Tactics: []TacticResult{}}
+	gr := GroupResult{ID: g.ID, Name: g.Name, Weight: m.Weight, Items: make([]Item, 0, len(uses)), Tactics: []TacticResult{}}
 	var all tally
-	perTactic := map[string]*tally{}
-	for _, u := range a.groupTechs(g) {
-		ti := a.techs[a.techIdx[u.Technique]]
-		it := a.item(ti, whatIf)
-		it.Sources = u.Sources(a.uses)
+	perTactic := make([]tally, len(a.tacticNames))
+	for _, mu := range uses {
+		ti := mu.ti
+		it := ti.item
+		it.Sources = g.Uses[mu.use].Sources(a.uses)
 		gr.Items = append(gr.Items, it)
 		all.add(ti)
-		for _, tac := range ti.t.Tactics {
-			tt := perTactic[tac]
-			if tt == nil {
-				tt = &tally{}
-				perTactic[tac] = tt
-			}
-			tt.add(ti)
+		for _, col := range ti.cols {
+			perTactic[col].add(ti)
 		}
 	}
 	gr.Counts = all.Counts
 	gr.Score, gr.AssumedScore = all.scores(whatIf)
-
-	names := make([]string, 0, len(perTactic))
-	for tac := range perTactic {
-		names = append(names, tac)
-	}
-	// Matrix order; a tactic the catalog does not list (a hand-made or
-	// partial catalog) goes after the known ones, alphabetically.
-	sort.Slice(names, func(i, j int) bool {
-		pi, oki := a.tactics[names[i]]
-		pj, okj := a.tactics[names[j]]
-		switch {
-		case oki && okj:
-			return pi < pj
-		case oki != okj:
-			return oki
+	for col := range perTactic {
+		tt := &perTactic[col]
+		if tt.Techniques == 0 {
+			continue
 		}
-		return names[i] < names[j]
-	})
-	for _, tac := range names {
-		tt := perTactic[tac]
+		tac := a.tacticNames[col]
 		tr := TacticResult{Tactic: tac, Name: tac, Counts: tt.Counts}
 		if t := a.cat.Tactic(tac); t != nil {
 			tr.Name = t.Name
@@ -449,7 +470,7 @@ func (a *analysis) profile(p Profile, groups int, whatIf bool) ([]Item, ProfileS
 	var all tally
 	var sumW, sumReal, sumPlan float64
 	for _, ti := range a.techs {
-		it := a.item(ti, whatIf)
+		it := ti.item
 		it.Weight = ti.weight
 		it.Groups = append([]string(nil), ti.groups...)
 		items = append(items, it)

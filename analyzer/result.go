@@ -176,7 +176,10 @@ type InventorySummary struct {
 }
 
 // Result is one analysis: everything SPEC §5's JSON names, and what the
-// reports need to explain it.
+// reports need to explain it. It is read-only once made: the items of one
+// technique in different groups share their Tactics and Mitigations slices
+// (an analysis of all groups would otherwise copy them thousands of times),
+// so a report that wants to reorder them must copy first.
 type Result struct {
 	Attack  CatalogInfo   `json:"attack"`
 	Model   Model         `json:"model"`
