@@ -270,7 +270,7 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 	}
 	for i := range g.Items {
 		it := &g.Items[i]
-		for _, ml := range it.Mitigations {
+		for _, ml := range m.drawnMitigations(it) {
 			m.line(node(it.Technique, it.Name) + " --> " + node(ml.ID, ml.Name))
 			switch {
 			case ml.ID == attack.PreCompromise:
@@ -295,6 +295,35 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 	m.line("```")
 	m.line("")
 	m.line("Techniques: green covered, amber partial, red gap, grey unmitigable. Mitigations: green in place, amber partly in place, dashed red missing.")
+}
+
+// drawnMitigations are the item's mitigations plus Pre-compromise (M1056)
+// when the catalog lists it: the analyzer leaves M1056 out of scoring, but
+// the seed's diagrams draw it, and it shows why a technique is unmitigable.
+func (m *mdWriter) drawnMitigations(it *analyzer.Item) []analyzer.MitigationLevel {
+	if m.r.Catalog == nil {
+		return it.Mitigations
+	}
+	t := m.r.Catalog.Technique(it.Technique)
+	if t == nil {
+		return it.Mitigations
+	}
+	for _, ml := range it.Mitigations {
+		if ml.ID == attack.PreCompromise {
+			return it.Mitigations
+		}
+	}
+	for _, id := range t.Mitigations {
+		if id == attack.PreCompromise {
+			name := "Pre-compromise"
+			if mt := m.r.Catalog.Mitigation(id); mt != nil {
+				name = mt.Name
+			}
+			out := append([]analyzer.MitigationLevel(nil), it.Mitigations...)
+			return append(out, analyzer.MitigationLevel{ID: id, Name: name})
+		}
+	}
+	return it.Mitigations
 }
 
 func (m *mdWriter) footer() {
