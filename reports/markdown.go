@@ -206,8 +206,8 @@ func (m *mdWriter) group(g *analyzer.GroupResult, level int) {
 	if u := attack.URL(g.ID); u != "" {
 		link = mdLink(g.Name, u)
 	}
-	m.p("%s: coverage score **%s** — %d covered, %d partial, %d gaps, %d unmitigable of %d techniques (%d mitigable).",
-		link, fmtScore(g.Score), g.Covered, g.Partial, g.Gaps, g.Unmitigable, g.Techniques, g.Mitigable)
+	m.p("%s: coverage score **%s** — %d covered, %d partial, %d gaps, %d unmitigable of %s (%d mitigable).",
+		link, fmtScore(g.Score), g.Covered, g.Partial, g.Gaps, g.Unmitigable, plural(g.Techniques, "technique"), g.Mitigable)
 	if g.AssumedScore != nil {
 		m.p(" Assumed score (what-if): **%s**.", fmtScore(g.AssumedScore))
 	}
@@ -234,7 +234,13 @@ func (m *mdWriter) group(g *analyzer.GroupResult, level int) {
 		m.line(s)
 	}
 	m.line("")
-	m.line(strings.Repeat("#", level) + " Summary of Techniques and Mitigations")
+	// The seed puts this heading at the top level of its page; inside the
+	// report it belongs under the group's own heading.
+	summary := level
+	if level > 1 {
+		summary++
+	}
+	m.line(strings.Repeat("#", summary) + " Summary of Techniques and Mitigations")
 	m.mermaid(g)
 }
 
@@ -266,7 +272,13 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 	for i := range g.Items {
 		it := &g.Items[i]
 		m.line(groupNode + " --> " + node(it.Technique, it.Name))
-		assign(it.Technique, string(it.State))
+		// Under a what-if the mitigation levels are the assumed ones, so
+		// the techniques take their assumed state to match.
+		state := it.State
+		if it.AssumedState != "" {
+			state = it.AssumedState
+		}
+		assign(it.Technique, string(state))
 	}
 	for i := range g.Items {
 		it := &g.Items[i]
@@ -294,7 +306,11 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 	}
 	m.line("```")
 	m.line("")
-	m.line("Techniques: green covered, amber partial, red gap, grey unmitigable. Mitigations: green in place, amber partly in place, dashed red missing.")
+	legend := "Techniques: green covered, amber partial, red gap, grey unmitigable. Mitigations: green in place, amber partly in place, dashed red missing."
+	if whatIf(m.r.Result) {
+		legend += " Drawn under the what-if (" + mdText(whatIfLine(m.r.Result)) + ")."
+	}
+	m.line(legend)
 }
 
 // drawnMitigations are the item's mitigations plus Pre-compromise (M1056)
@@ -383,7 +399,8 @@ func inventoryLine(r *Report) string {
 			warns++
 		}
 	}
-	s := fmt.Sprintf("%d rows, %d errors, %d warnings, %d mitigations not assessed", inv.Rows, errs, warns, len(inv.NotAssessed))
+	s := fmt.Sprintf("%s, %s, %s, %s not assessed", plural(inv.Rows, "row"), plural(errs, "error"), plural(warns, "warning"),
+		plural(len(inv.NotAssessed), "mitigation"))
 	if inv.File != "" {
 		s = inv.File + ": " + s
 	}
