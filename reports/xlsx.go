@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -110,7 +111,11 @@ func WriteWorkbook(out io.Writer, r *Report) error {
 	if err := b.build(); err != nil {
 		return err
 	}
-	if _, err := f.WriteTo(out); err != nil {
+	var pkg bytes.Buffer
+	if _, err := f.WriteTo(&pkg); err != nil {
+		return fmt.Errorf("writing workbook: %w", err)
+	}
+	if err := addLinks(out, pkg.Bytes(), b.links); err != nil {
 		return fmt.Errorf("writing workbook: %w", err)
 	}
 	return nil
@@ -129,10 +134,13 @@ type book struct {
 	r   *Report
 	st  styles
 	wif bool // a what-if was asked for: show the assumed columns
+	// links are the hyperlinks of each sheet, added to the finished
+	// package by addLinks.
+	links map[string][]cellLink
 }
 
 func newBook(f *excelize.File, r *Report) (*book, error) {
-	b := &book{f: f, r: r}
+	b := &book{f: f, r: r, links: map[string][]cellLink{}}
 	res := r.Result
 	b.wif = res.Profile.AssumedScore != nil || len(res.Options.Assume) > 0 || res.Options.Planned
 	var err error
@@ -189,6 +197,9 @@ func (b *book) build() error {
 			return err
 		}
 	}
+	// Summary is the first sheet and so already the active one; calling
+	// SetActiveSheet after the streamed sheets are flushed would make
+	// excelize parse every one of them back from its temporary file.
 	steps := []struct {
 		sheet string
 		fn    func() error
@@ -207,7 +218,6 @@ func (b *book) build() error {
 			return fmt.Errorf("sheet %s: %w", s.sheet, err)
 		}
 	}
-	b.f.SetActiveSheet(0)
 	return b.docProps()
 }
 
@@ -373,9 +383,7 @@ func (s *sheet) addStyled(style int, values ...any) error {
 	}
 	for k, i := range links {
 		ref, _ := excelize.CoordinatesToCellName(i+1, s.row)
-		if err := s.b.f.SetCellHyperLink(s.name, ref, urls[k], "External"); err != nil {
-			return err
-		}
+		s.b.links[s.name] = append(s.b.links[s.name], cellLink{ref: ref, url: urls[k]})
 	}
 	return nil
 }
