@@ -69,6 +69,14 @@ type VaultPage struct {
 // ErrEmptyPage is returned by ParseVaultPage for a page with no content.
 var ErrEmptyPage = errors.New("page is empty")
 
+// maxEdges bounds the diagram arrows read from one page (APT29's page, one
+// of the largest, has about 400).
+const maxEdges = 100000
+
+// maxFrontMatter bounds the YAML handed to the decoder; real front matter
+// is a few lines.
+const maxFrontMatter = 64 << 10
+
 // maxNotes bounds the notes kept per page, so that a hostile page cannot
 // turn into millions of warnings.
 const maxNotes = 50
@@ -233,6 +241,10 @@ func (p *VaultPage) frontMatter(lines []string) int {
 	if end < 0 {
 		p.note("front matter opened with --- is never closed; read as text")
 		return 0
+	}
+	if yamlText := strings.Join(lines[1:end], "\n"); len(yamlText) > maxFrontMatter {
+		p.note("front matter larger than %d bytes ignored; kind taken from the ID", maxFrontMatter)
+		return end + 1
 	}
 	var fm struct {
 		Tags    any `yaml:"tags"`
@@ -616,6 +628,12 @@ func (p *VaultPage) mermaidLine(lineNo int, line string) {
 	for g := 1; g < len(groups); g++ {
 		for _, from := range groups[g-1] {
 			for _, to := range groups[g] {
+				// "A & B & … --> X & Y & …" multiplies; a real diagram has a
+				// few hundred arrows, so a bound costs nothing real.
+				if len(p.Edges) >= maxEdges {
+					p.note("diagram has more than %d arrows; the rest are ignored", maxEdges)
+					return
+				}
 				p.Edges = append(p.Edges, VaultEdge{From: p.subject(from), To: p.subject(to)})
 			}
 		}
@@ -673,8 +691,10 @@ func mermaidNode(s string) (VaultRef, string, bool) {
 	}
 	label := rest[1:end]
 	// Shapes such as [[x]], ([x]), [(x)] wrap the label once more.
-	for len(label) >= 2 && strings.ContainsRune("[({", rune(label[0])) && strings.ContainsRune("])}", rune(label[len(label)-1])) &&
-		matching(label, 0, label[0], closer(label[0])) == len(label)-1 {
+	// Mermaid's shapes nest at most two deep; the bound also keeps
+	// "[[[[…]]]]" from costing quadratic time.
+	for k := 0; k < 2 && len(label) >= 2 && strings.ContainsRune("[({", rune(label[0])) && strings.ContainsRune("])}", rune(label[len(label)-1])) &&
+		matching(label, 0, label[0], closer(label[0])) == len(label)-1; k++ {
 		label = label[1 : len(label)-1]
 	}
 	n.Name = cleanLabel(label)
