@@ -90,8 +90,9 @@ type Group struct {
 	Weight float64  `json:"weight"`
 	Score  *float64 `json:"score"` // nil when the group has no mitigable technique
 	analyzer.Counts
-	// Techniques the group uses under the assessment's options, sorted.
-	Techniques []string `json:"techniques"`
+	// TechniqueIDs are the techniques the group uses under the
+	// assessment's options, sorted. (Counts.Techniques is their number.)
+	TechniqueIDs []string `json:"technique_ids"`
 }
 
 // Technique is one technique of the profile as scored.
@@ -175,15 +176,15 @@ func New(r *analyzer.Result, label string, created time.Time) *Assessment {
 		addTech(it)
 	}
 	for _, g := range r.Groups {
-		ag := Group{ID: g.ID, Name: g.Name, Weight: g.Weight, Score: copyPtr(g.Score), Counts: g.Counts, Techniques: []string{}}
+		ag := Group{ID: g.ID, Name: g.Name, Weight: g.Weight, Score: copyPtr(g.Score), Counts: g.Counts, TechniqueIDs: []string{}}
 		if ag.Weight <= 0 {
 			ag.Weight = 1
 		}
 		for _, it := range g.Items {
 			addTech(it) // a profile list always holds them; a hand-made result may not
-			ag.Techniques = append(ag.Techniques, it.Technique)
+			ag.TechniqueIDs = append(ag.TechniqueIDs, it.Technique)
 		}
-		sort.Strings(ag.Techniques)
+		sort.Strings(ag.TechniqueIDs)
 		a.Groups = append(a.Groups, ag)
 	}
 	sort.Slice(a.Groups, func(i, j int) bool { return a.Groups[i].ID < a.Groups[j].ID })
@@ -268,7 +269,7 @@ func (a *Assessment) Name() string {
 func (a *Assessment) MapFingerprint() string {
 	h := sha256.New()
 	for _, g := range a.Groups {
-		fmt.Fprintf(h, "G %s %g %s\n", g.ID, g.Weight, strings.Join(g.Techniques, ","))
+		fmt.Fprintf(h, "G %s %g %s\n", g.ID, g.Weight, strings.Join(g.TechniqueIDs, ","))
 	}
 	for _, t := range a.Techniques {
 		fmt.Fprintf(h, "T %s %s\n", t.ID, strings.Join(t.Mitigations, ","))

@@ -291,6 +291,25 @@ func (cx *comparer) newLevelOK(id string) (float64, bool) {
 	return 0, false
 }
 
+// oldLevelOK is the old inventory's level of a mitigation of the new
+// side, read from the mitigation it replaces when the old inventory could
+// only name that one.
+func (cx *comparer) oldLevelOK(id string) (float64, bool) {
+	if l, ok := cx.old.Inventory.Levels[id]; ok {
+		return clamp01(l), true
+	}
+	var l float64
+	found := false
+	for _, r := range cx.new.Catalog.Retired {
+		if r.Kind == attack.KindMitigation && r.ReplacedBy == id {
+			if x, ok := cx.old.Inventory.Levels[r.ID]; ok {
+				l, found = max(l, clamp01(x)), true
+			}
+		}
+	}
+	return l, found
+}
+
 func (cx *comparer) versionOf(a *Assessment) string {
 	if a.Catalog.Version != "" {
 		return "ATT&CK " + a.Catalog.Version
@@ -322,9 +341,8 @@ func (cx *comparer) levelChanges(in map[string]bool) []Change {
 	}
 	var out []Change
 	for id := range ids {
-		lb, okb := cx.old.Inventory.Levels[id]
+		lb, okb := cx.oldLevelOK(id)
 		la, oka := cx.newLevelOK(id)
-		lb = clamp01(lb)
 		if lb == la {
 			continue
 		}
@@ -413,10 +431,10 @@ func (cx *comparer) optionChanges() []Change {
 // groupChanges explains the movement of a group present on both sides.
 func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 	in := map[string]bool{}
-	for _, t := range og.Techniques {
+	for _, t := range og.TechniqueIDs {
 		in[t] = true
 	}
-	for _, t := range ng.Techniques {
+	for _, t := range ng.TechniqueIDs {
 		in[t] = true
 	}
 	out := cx.levelChanges(in)
@@ -430,9 +448,9 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 			Message: fmt.Sprintf("weight in the profile %g → %g", og.Weight, ng.Weight)})
 	}
 
-	oldT, newT := set(og.Techniques), set(ng.Techniques)
+	oldT, newT := set(og.TechniqueIDs), set(ng.TechniqueIDs)
 	explained := map[string]bool{} // new techniques named as a replacement
-	for _, t := range og.Techniques {
+	for _, t := range og.TechniqueIDs {
 		if newT[t] {
 			continue
 		}
@@ -463,7 +481,7 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 		ch.Message += was
 		out = append(out, ch)
 	}
-	for _, t := range ng.Techniques {
+	for _, t := range ng.TechniqueIDs {
 		if oldT[t] || explained[t] {
 			continue
 		}
@@ -474,7 +492,7 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 		}
 		out = append(out, ch)
 	}
-	for _, t := range og.Techniques {
+	for _, t := range og.TechniqueIDs {
 		if newT[t] {
 			out = append(out, cx.mitigationChanges(t)...)
 		}

@@ -89,12 +89,20 @@ func Read(r io.Reader, name string) (*Assessment, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("assessment %s: larger than %d MiB; not an assessment file", name, MaxFileSize>>20)
 	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("assessment %s: not a JSON assessment file: %v", name, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("assessment %s: data after the assessment object", name)
+	}
 	// The schema is read first and alone, so a newer file is refused for
 	// that reason rather than for whatever field it changed.
 	var head struct {
 		Schema *int `json:"schema"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	if err := json.Unmarshal(raw, &head); err != nil {
 		return nil, fmt.Errorf("assessment %s: not a JSON assessment file: %v", name, err)
 	}
 	if head.Schema == nil {
@@ -107,13 +115,9 @@ func Read(r io.Reader, name string) (*Assessment, error) {
 	if *head.Schema < 1 {
 		return nil, fmt.Errorf("assessment %s: schema %d is not valid; expected 1 to %d", name, *head.Schema, SchemaVersion)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
 	var a Assessment
-	if err := dec.Decode(&a); err != nil {
+	if err := json.Unmarshal(raw, &a); err != nil {
 		return nil, fmt.Errorf("assessment %s: %v", name, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("assessment %s: data after the assessment object", name)
 	}
 	if err := a.check(); err != nil {
 		return nil, fmt.Errorf("assessment %s: %w", name, err)
@@ -170,14 +174,17 @@ func (a *Assessment) check() error {
 		if i > 0 && a.Groups[i-1].ID == g.ID {
 			return fmt.Errorf("group %s is listed twice", g.ID)
 		}
-		if !(g.Weight > 0) || math.IsInf(g.Weight, 0) {
-			return fmt.Errorf("group %s: weight %v; expected a number above 0", g.ID, g.Weight)
+		if !(g.Weight > 0) || g.Weight > maxWeight {
+			return fmt.Errorf("group %s: weight %v; expected a number above 0 and at most %g", g.ID, g.Weight, maxWeight)
 		}
 		if err := checkScore("group "+g.ID+" score", g.Score); err != nil {
 			return err
 		}
-		sort.Strings(a.Groups[i].Techniques)
-		for _, t := range g.Techniques {
+		if g.TechniqueIDs == nil {
+			return fmt.Errorf(`group %s has no "technique_ids"`, g.ID)
+		}
+		sort.Strings(a.Groups[i].TechniqueIDs)
+		for _, t := range g.TechniqueIDs {
 			if a.technique(t) == nil {
 				return fmt.Errorf("group %s uses technique %s, which the assessment's techniques do not list", g.ID, t)
 			}
@@ -198,6 +205,10 @@ func checkScore(what string, s *float64) error {
 	}
 	return nil
 }
+
+// maxWeight bounds a group's weight so that the weighted sums of a
+// rescoring stay finite; real profiles weigh groups 1 to 10.
+const maxWeight = 1e9
 
 // bad reports whether a level or coverage is outside 0–1.
 func bad(x float64) bool { return math.IsNaN(x) || x < 0 || x > 1 }

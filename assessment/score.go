@@ -50,7 +50,7 @@ func (s scoring) group(g *Group) *float64 {
 	}
 	var sum float64
 	n := 0
-	for _, id := range g.Techniques {
+	for _, id := range g.TechniqueIDs {
 		if c, ok := s.coverage(s.m.technique(id)); ok {
 			sum += c
 			n++
@@ -68,7 +68,7 @@ func (s scoring) group(g *Group) *float64 {
 func (s scoring) profile() *float64 {
 	n := make(map[string]float64, len(s.m.Techniques))
 	for _, g := range s.m.Groups {
-		for _, t := range g.Techniques {
+		for _, t := range g.TechniqueIDs {
 			n[t] += g.Weight
 		}
 	}
