@@ -102,7 +102,27 @@ func (c *Catalog) Index() {
 
 // fold is the case- and space-insensitive key used for names and IDs.
 func fold(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+	// Most keys (IDs aside) are already folded or differ only in ASCII
+	// case; Index folds thousands of them at every load, so the common
+	// cases avoid Fields and Join.
+	ascii, clean := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			ascii = false
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				clean = false
+			}
+		case c < ' ':
+			clean = false
+		}
+	}
+	if !ascii || !clean {
+		return strings.ToLower(strings.Join(strings.Fields(s), " "))
+	}
+	return strings.ToLower(s)
 }
 
 // NormalizeTechniqueID turns " t1567/002 " into "T1567.002"; other strings

@@ -156,3 +156,22 @@ func TestFindOnEmbedded(t *testing.T) {
 		t.Errorf("Pre-compromise: %v %v", r.Value, err)
 	}
 }
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"APT29", "apt29"},
+		{"apt29", "apt29"},
+		{"  Midnight   Blizzard ", "midnight blizzard"},
+		{"Cozy\tBear", "cozy bear"},
+		{"Cozy Bear ", "cozy bear"},
+		{"ÉQUIPE Rouge", "équipe rouge"},
+		{"Équipe\u00a0 Rouge", "équipe rouge"},
+		{"", ""},
+		{"   ", ""},
+	}
+	for _, tt := range tests {
+		if got := fold(tt.in); got != tt.want {
+			t.Errorf("fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -257,7 +257,8 @@ func readBundle(r io.Reader, name string, limit int64, obj func(b []byte, off in
 		return &BundleError{File: name, Offset: -1, Msg: err.Error()}
 	}
 	defer stop()
-	w := &window{r: src, buf: make([]byte, 0, 4*readBlock)}
+	// Small bundles get a small window; it grows for objects larger than it.
+	w := &window{r: src, buf: make([]byte, 0, int(min(max(sizeHint(r)+512, 64<<10), 4*readBlock)))}
 	fail := func(e error) error {
 		var se *syntaxError
 		switch {
