@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -315,10 +316,11 @@ func (b *vaultBuilder) addPage(file string, data []byte) {
 		b.describe(&g.Name, &g.Description, p)
 		g.Aliases = mergeStrings(g.Aliases, p.Aliases)
 		b.addUses(g.ID, p, func(t string, u *Use) { u.Direct = true })
+		var sw []string
 		for _, s := range p.Software {
-			sw := b.softwareRef(s)
-			g.Software = mergeStrings(g.Software, []string{sw.ID})
+			sw = append(sw, b.softwareRef(s).ID)
 		}
+		g.Software = mergeStrings(g.Software, sw)
 		for _, cr := range p.Campaigns {
 			cp := b.campaign(cr)
 			cp.Groups = mergeStrings(cp.Groups, []string{g.ID})
@@ -327,13 +329,12 @@ func (b *vaultBuilder) addPage(file string, data []byte) {
 		cp := b.campaign(self)
 		b.describe(&cp.Name, &cp.Description, p)
 		cp.Aliases = mergeStrings(cp.Aliases, p.Aliases)
-		for _, t := range b.pageTechniques(p) {
-			cp.Techniques = mergeStrings(cp.Techniques, []string{t})
-		}
+		cp.Techniques = mergeStrings(cp.Techniques, b.pageTechniques(p))
+		var gs []string
 		for _, gr := range p.Groups {
-			b.group(gr)
-			cp.Groups = mergeStrings(cp.Groups, []string{gr.ID})
+			gs = append(gs, b.group(gr).ID)
 		}
+		cp.Groups = mergeStrings(cp.Groups, gs)
 	case PageSoftware:
 		s := b.softwareRef(self)
 		var desc string
@@ -344,9 +345,7 @@ func (b *vaultBuilder) addPage(file string, data []byte) {
 				s.Type = t
 			}
 		}
-		for _, t := range b.pageTechniques(p) {
-			s.Techniques = mergeStrings(s.Techniques, []string{t})
-		}
+		s.Techniques = mergeStrings(s.Techniques, b.pageTechniques(p))
 		for _, gr := range p.Groups {
 			g := b.group(gr)
 			g.Software = mergeStrings(g.Software, []string{s.ID})
@@ -665,17 +664,15 @@ func tacticRank(id string) int {
 }
 
 // mergeStrings adds the strings of add that s lacks and keeps s sorted.
+// Callers pass whole lists at once: sorting per call keeps a page with
+// thousands of links from costing quadratic time.
 func mergeStrings(s, add []string) []string {
-	for _, a := range add {
-		i := sort.SearchStrings(s, a)
-		if i < len(s) && s[i] == a {
-			continue
-		}
-		s = append(s, "")
-		copy(s[i+1:], s[i:])
-		s[i] = a
+	if len(add) == 0 {
+		return s
 	}
-	return s
+	s = append(s, add...)
+	sort.Strings(s)
+	return slices.Compact(s)
 }
 
 // mergeStringsStable appends a to s unless present, keeping order.

@@ -263,6 +263,37 @@ func TestVaultEdgeCases(t *testing.T) {
 			},
 		},
 		{
+			name:  "campaign and software pages that name their group",
+			paths: []string{filepath.Join(vaultTestdata, "linked")},
+			check: func(t *testing.T, c *Catalog) {
+				g := c.Group("lnk crew") // front-matter alias
+				if g == nil || g.ID != "G9010" || !reflect.DeepEqual(g.Campaigns, []string{"C9012"}) || !reflect.DeepEqual(g.Software, []string{"S9011"}) {
+					t.Fatalf("group: %+v", g)
+				}
+				for _, tc := range []struct {
+					o    UseOptions
+					want []string
+				}{
+					{UseOptions{}, []string{"T1090"}},
+					{DefaultUseOptions(), []string{"T1090", "T1190"}},
+					{UseOptions{Campaigns: true, Software: true}, []string{"T1090", "T1105", "T1190"}},
+				} {
+					if got := c.TechniquesOf(g, tc.o); !reflect.DeepEqual(got, tc.want) {
+						t.Errorf("TechniquesOf(%+v) = %v, want %v", tc.o, got, tc.want)
+					}
+				}
+				if u, _ := g.UseOf("T1105"); u.Direct || !reflect.DeepEqual(u.Software, []string{"S9011"}) {
+					t.Errorf("T1105 use = %+v", u)
+				}
+				if cp := c.Campaign("C9012"); !reflect.DeepEqual(cp.Groups, []string{"G9010"}) {
+					t.Errorf("campaign groups = %v", cp.Groups)
+				}
+				if s := c.SoftwareByID("S9011"); s.Type != "tool" {
+					t.Errorf("software type = %q", s.Type)
+				}
+			},
+		},
+		{
 			name:     "a whole directory of odd pages",
 			paths:    []string{filepath.Join(vaultTestdata, "edge")},
 			warnings: []string{"empty.md: empty page"},
