@@ -50,7 +50,7 @@ var synonyms = func() map[string]colKind {
 	add(colMitigationName, "mitigation name", "mitigation names", "name", "att&ck mitigation name",
 		"attack mitigation name", "mitigation title")
 	add(colControl, "control", "controls", "control name", "control id", "control title", "security control",
-		"internal control", "control ref", "control reference", "safeguard", "measure", "security measure")
+		"internal control", "control ref", "control reference", "control no", "control number", "ref", "reference", "safeguard", "measure", "security measure")
 	add(colStatus, "status", "implementation status", "implementation", "implemented", "state", "deployment status",
 		"deployed", "in place", "current status", "status of implementation", "implementation state", "rag status",
 		"compliance", "compliance status")

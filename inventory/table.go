@@ -154,6 +154,8 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 		}
 	}
 	rd.aggregate(inv, t, word)
+	// In sheet order, whole-file problems first, as a user works through them.
+	sort.SliceStable(rd.problems, func(i, j int) bool { return rd.problems[i].Row < rd.problems[j].Row })
 	inv.Problems = rd.problems
 	if inv.Problems == nil {
 		inv.Problems = []Problem{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -40,11 +41,7 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 	if rd.opt.Sheet != "" {
 		for _, s := range sheets {
 			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(rd.opt.Sheet)) {
-				t, err := rd.readSheet(f, s, rd.opt.MaxRows+headerSearchRows+1)
-				if err != nil {
-					return nil, err
-				}
-				return t, nil
+				return rd.readSheetDates(f, s)
 			}
 		}
 		return nil, fmt.Errorf("inventory %s has no sheet %q; its sheets are %s", rd.file, rd.opt.Sheet, quoteList(sheets))
@@ -61,7 +58,7 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 		if _, _, ok := findHeader(head); !ok {
 			continue
 		}
-		return rd.readSheet(f, s, rd.opt.MaxRows+headerSearchRows+1)
+		return rd.readSheetDates(f, s)
 	}
 	if firstErr != nil {
 		return nil, firstErr
@@ -97,6 +94,66 @@ func (rd *reader) readSheet(f *excelize.File, sheet string, limit int) (*table, 
 	}
 	if err := rows.Error(); err != nil {
 		return nil, fmt.Errorf("inventory %s: sheet %q: %v", rd.file, sheet, err)
+	}
+	return t, nil
+}
+
+// readSheetDates reads a whole sheet and rewrites the date cells of its
+// "last reviewed" column as ISO dates. Formatted, a date reads as the
+// workbook's display format ("09-12-26", "Jul-26"), which is ambiguous in
+// a report; the serial number behind it is not. A second streaming pass
+// fetches the raw values, since a row can be read only one way per pass.
+func (rd *reader) readSheetDates(f *excelize.File, sheet string) (*table, error) {
+	t, err := rd.readSheet(f, sheet, rd.opt.MaxRows+headerSearchRows+1)
+	if err != nil {
+		return nil, err
+	}
+	hi, h, ok := findHeader(t)
+	col, has := h.cols[colReviewed]
+	if !ok || !has {
+		return t, nil
+	}
+	want := map[int]*record{}
+	for i := hi + 1; i < len(t.rows); i++ {
+		if r := &t.rows[i]; col.index < len(r.cells) && strings.TrimSpace(r.cells[col.index]) != "" {
+			want[r.num] = r
+		}
+	}
+	if len(want) == 0 {
+		return t, nil
+	}
+	use1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		use1904 = *p.Date1904
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return t, nil // the first pass worked; keep its text
+	}
+	defer rows.Close()
+	for num := 1; rows.Next() && len(want) > 0; num++ {
+		r, ok := want[num]
+		if !ok {
+			continue
+		}
+		delete(want, num)
+		raw, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil || col.index >= len(raw) || raw[col.index] == r.cells[col.index] {
+			continue
+		}
+		serial, err := strconv.ParseFloat(raw[col.index], 64)
+		if err != nil || serial < 1 || serial > 2958465 { // 9999-12-31
+			continue
+		}
+		d, err := excelize.ExcelDateToTime(serial, use1904)
+		if err != nil {
+			continue
+		}
+		if d.Hour() == 0 && d.Minute() == 0 && d.Second() == 0 {
+			r.cells[col.index] = d.Format("2006-01-02")
+		} else {
+			r.cells[col.index] = d.Format("2006-01-02 15:04")
+		}
 	}
 	return t, nil
 }

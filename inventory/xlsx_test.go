@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -68,6 +69,7 @@ func TestReadXLSX(t *testing.T) {
 		"A8": "Proxy", "B8": "M1021; M1037", "C8": "yes", "D8": 1,
 		"A9": "Typo", "B9": "M1099", "C9": "yes",
 		"A10": "Total", "D10": 0.9,
+		"F4": "Last Reviewed", "F5": time.Date(2026, 9, 12, 0, 0, 0, 0, time.UTC), "F6": "last spring", "F8": 46000,
 	}, percent: []string{"D5", "E5", "D8", "D10"}}
 	other := sheetSpec{name: "Old", cells: map[string]any{"A1": "Mitigation", "B1": "Status", "A2": "M1017", "B2": "no"}}
 	data := workbook(t, notes, controls, other)
@@ -94,6 +96,10 @@ func TestReadXLSX(t *testing.T) {
 	}
 	if findProblem(inv, SeverityWarning, 10, "totals") == nil {
 		t.Errorf("no totals warning on row 10:\n%s", problemsText(inv))
+	}
+	// A date cell reads as an ISO date; text and plain numbers stay as written.
+	if got := []string{inv.Rows[0].Reviewed, inv.Rows[1].Reviewed, inv.Rows[2].Reviewed}; !reflect.DeepEqual(got, []string{"2026-09-12", "last spring", "46000"}) {
+		t.Errorf("reviewed %q", got)
 	}
 	var rows []int
 	for _, r := range inv.Rows {
