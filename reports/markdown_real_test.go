@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -104,5 +105,32 @@ func TestMarkdownRealPolonium(t *testing.T) {
 	}
 	if edges != 1 {
 		t.Errorf("vault reader did not read T1090 --> M1020 back: %v", p.Edges)
+	}
+}
+
+// allGroups scores every group of the embedded catalog with the same small
+// inventory: the size of report a team gets without --groups.
+func allGroups(b *testing.B) *Report {
+	b.Helper()
+	cat, err := attack.Embedded(attack.Enterprise)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inv := &inventory.Inventory{Levels: map[string]float64{"M1032": 1, "M1021": 1, "M1018": 0.5, "M1049": 1, "M1026": 0.7}}
+	res, err := analyzer.Analyze(cat, inv, analyzer.AllGroups(cat),
+		analyzer.Options{Model: analyzer.ModelMax, Uses: attack.DefaultUseOptions(), Top: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &Report{Result: res, Catalog: cat, Generated: time.Now(), Tool: "covgap bench"}
+}
+
+func BenchmarkMarkdownAllGroups(b *testing.B) {
+	r := allGroups(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := writeMarkdown(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -54,6 +55,31 @@ func TestLayerRealPolonium(t *testing.T) {
 	for id, n := range perTech {
 		if want := len(r.Catalog.Technique(id).Tactics); n != want {
 			t.Errorf("%s has %d entries, want one per tactic (%d)", id, n, want)
+		}
+	}
+}
+
+func BenchmarkLayersAllGroups(b *testing.B) {
+	r := allGroups(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := encodeLayer(io.Discard, profileLayer(r)); err != nil {
+			b.Fatal(err)
+		}
+		for i := range r.Result.Groups {
+			if err := encodeLayer(io.Discard, groupLayer(r, &r.Result.Groups[i])); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkTableAllGroups(b *testing.B) {
+	r := allGroups(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := writeTables(io.Discard, r); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
