@@ -20,6 +20,7 @@ package reports
 import (
 	"encoding/csv"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -30,7 +31,7 @@ import (
 // GapsPath is where the gaps table goes for a groups CSV at path:
 // report.csv → report-gaps.csv.
 func GapsPath(path string) string {
-	ext := path[len(path)-len(".csv"):]
+	ext := filepath.Ext(path) // keeps the user's case: .CSV stays .CSV
 	return strings.TrimSuffix(path, ext) + "-gaps" + ext
 }
 

@@ -34,6 +34,7 @@ func TestGapsPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"groups.csv":        "groups-gaps.csv",
 		"out/Q3 report.CSV": "out/Q3 report-gaps.CSV",
+		"groups":            "groups-gaps",
 	} {
 		if got := GapsPath(in); got != want {
 			t.Errorf("GapsPath(%q) = %q, want %q", in, got, want)
