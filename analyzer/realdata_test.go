@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
 
@@ -187,5 +188,42 @@ func BenchmarkAnalyzeAllGroups(b *testing.B) {
 		if _, err := Analyze(cat, iv, p, o); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A profile file through ProfileFrom into Analyze: weights arrive as n(t).
+func TestRealProfileFile(t *testing.T) {
+	cat := realCatalog(t)
+	f, err := os.Open("../testdata/profiles/middle-east.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tp, err := inventory.ReadProfile(f, "middle-east.yaml", cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Analyze(cat, nil, ProfileFrom(tp), Options{Uses: attack.DefaultUseOptions(), Top: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := map[string]float64{}
+	for _, g := range r.Groups {
+		weights[g.ID] = g.Weight
+	}
+	if weights["G1005"] != 3 || weights["G0049"] != 2 || weights["G0069"] != 1 || weights["G0064"] != 1.5 || r.Profile.Name != "Middle East focus" {
+		t.Fatalf("weights = %v, profile %q", weights, r.Profile.Name)
+	}
+	for _, it := range r.Techniques {
+		sum := 0.0
+		for _, g := range it.Groups {
+			sum += weights[g]
+		}
+		if !near(it.Weight, sum) {
+			t.Errorf("%s: n(t) = %v, its groups' weights sum to %v", it.Technique, it.Weight, sum)
+		}
+	}
+	if len(r.Recommendations) != 3 || r.Profile.Score == nil || *r.Profile.Score != 0 {
+		t.Errorf("empty inventory: score %s, %d recommendations", score(r.Profile.Score), len(r.Recommendations))
 	}
 }

@@ -265,3 +265,43 @@ func FuzzReadProfile(f *testing.F) {
 		}
 	})
 }
+
+// The example profiles under testdata/profiles read cleanly against the
+// embedded ATT&CK 18.1, so the README's examples keep working.
+func TestReadProfileExamples(t *testing.T) {
+	cat, err := attack.Embedded("enterprise")
+	if err != nil {
+		t.Skipf("embedded catalog not available: %v", err)
+	}
+	tests := []struct {
+		file, format, name string
+		groups             []string
+		uses               int // of the layer's custom group
+	}{
+		{"middle-east.yaml", ProfileYAML, "Middle East focus", []string{"G1005", "G0049", "G0069", "G0064"}, 0},
+		{"ransomware.csv", ProfileCSV, "ransomware.csv", []string{"G0102", "G1015", "G0046", "G0032"}, 0},
+		// T1078 twice (two tactics), T1486 disabled, T1021.001 neither scored nor coloured.
+		{"layer.json", ProfileNavigator, "Red team Q3 findings", []string{"LAYER-RED-TEAM-Q3-FINDINGS"}, 5},
+	}
+	for _, tc := range tests {
+		f, err := os.Open("../testdata/profiles/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp, err := ReadProfile(f, tc.file, cat)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range tp.Entries {
+			ids = append(ids, e.Group.ID)
+		}
+		if tp.Format != tc.format || tp.Name != tc.name || fmt.Sprint(ids) != fmt.Sprint(tc.groups) || len(tp.Problems) != 0 {
+			t.Errorf("%s: %s %q %v problems %+v", tc.file, tp.Format, tp.Name, ids, tp.Problems)
+		}
+		if tc.uses > 0 && len(tp.Entries[0].Group.Uses) != tc.uses {
+			t.Errorf("%s: %d uses, want %d", tc.file, len(tp.Entries[0].Group.Uses), tc.uses)
+		}
+	}
+}
