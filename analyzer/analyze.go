@@ -438,7 +438,7 @@ func (a *analysis) group(m Member, uses []memberUse, whatIf bool) GroupResult {
 	for _, mu := range uses {
 		ti := mu.ti
 		it := ti.item
-		it.Sources = g.Uses[mu.use].Sources(a.uses)
+		it.Sources = a.sources(g.Uses[mu.use])
 		gr.Items = append(gr.Items, it)
 		all.add(ti)
 		for _, col := range ti.cols {
@@ -461,6 +461,18 @@ func (a *analysis) group(m Member, uses []memberUse, whatIf bool) GroupResult {
 		gr.Tactics = append(gr.Tactics, tr)
 	}
 	return gr
+}
+
+// directOnly is the Sources of most items, shared rather than allocated
+// for each of the thousands of items of an all-groups analysis (the
+// capacity of 1 makes an append by a reader copy it).
+var directOnly = []string{"direct"}
+
+func (a *analysis) sources(u attack.Use) []string {
+	if u.Direct && (!a.uses.Campaigns || len(u.Campaigns) == 0) && (!a.uses.Software || len(u.Software) == 0) {
+		return directOnly[:1:1]
+	}
+	return u.Sources(a.uses)
 }
 
 // profile returns the profile's techniques with n(t) and the weighted
