@@ -160,12 +160,14 @@ func newBook(f *excelize.File, r *Report) (*book, error) {
 			Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
 			Border:    []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}},
 		}),
-		title:  mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}}),
-		label:  mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}}),
-		link:   mk(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}),
-		score:  mk(&excelize.Style{CustomNumFmt: one("0.0")}),
-		pct:    mk(&excelize.Style{CustomNumFmt: one("0.0%")}),
-		weight: mk(&excelize.Style{CustomNumFmt: one("0.##")}),
+		title: mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}}),
+		label: mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}}),
+		link:  mk(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}),
+		score: mk(&excelize.Style{CustomNumFmt: one("0.0")}),
+		pct:   mk(&excelize.Style{CustomNumFmt: one("0.0%")}),
+		// Weights are usually whole numbers: General shows 1 as "1" and
+		// 0.5 as "0.5", where "0.##" would show "1." in Excel.
+		weight: 0,
 		wrap:   mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}),
 		// The explicit (default) protection only makes this style differ
 		// from every other one, so that NewStyle does not hand back an
@@ -336,11 +338,12 @@ func (b *book) value(v any) (val any, style int, link string) {
 }
 
 // add writes the next row (after skip rows) starting in column A.
-func (s *sheet) add(values ...any) error { return s.addStyled(0, values...) }
+func (s *sheet) add(values ...any) error { return s.addRow(0, 0, values...) }
 
-// addStyled writes the next row; style, when not 0, applies to cells whose
-// value has no style of its own (headers, labels).
-func (s *sheet) addStyled(style int, values ...any) error {
+// addRow writes the next row; style, when not 0, applies to cells whose
+// value has no style of its own (headers), and height, when not 0, is the
+// row's height in points.
+func (s *sheet) addRow(style int, height float64, values ...any) error {
 	s.row++
 	cells := make([]any, len(values))
 	var links []int
@@ -361,10 +364,15 @@ func (s *sheet) addStyled(style int, values ...any) error {
 	}
 	if s.sw != nil {
 		cell, _ := excelize.CoordinatesToCellName(1, s.row)
-		if err := s.sw.SetRow(cell, cells); err != nil {
+		if err := s.sw.SetRow(cell, cells, excelize.RowOpts{Height: height}); err != nil {
 			return err
 		}
 	} else {
+		if height > 0 {
+			if err := s.b.f.SetRowHeight(s.name, s.row, height); err != nil {
+				return err
+			}
+		}
 		for i, c := range cells {
 			if c == nil {
 				continue
@@ -394,7 +402,9 @@ func (s *sheet) header(titles ...string) error {
 	for i, t := range titles {
 		v[i] = t
 	}
-	return s.addStyled(s.b.st.header, v...)
+	// Headers carry their units and wrap in narrow columns: two lines tall,
+	// since neither excelize nor a streamed sheet fits row heights.
+	return s.addRow(s.b.st.header, 30, v...)
 }
 
 func (s *sheet) skip(n int) { s.row += n }

@@ -157,12 +157,20 @@ func (b *book) summaryChart(hdr, scored int) error {
 		title = fmt.Sprintf("The %d lowest group scores (of %d)", chartGroups, scored)
 	}
 	lo, hi := 0.0, 100.0
+	// One series needs no legend; with the what-if it tells real from
+	// assumed. One colour per series, not per group: the bar's length is
+	// the message.
+	legend, vary := "none", false
+	if len(series) > 1 {
+		legend = "bottom"
+	}
 	return b.f.AddChart(SheetSummary, "J3", &excelize.Chart{
-		Type:   excelize.Bar,
-		Series: series,
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
-		Format: excelize.GraphicOptions{AltText: title, Name: "Group scores"},
-		Legend: excelize.ChartLegend{Position: "bottom"},
+		Type:       excelize.Bar,
+		Series:     series,
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
+		Format:     excelize.GraphicOptions{AltText: title, Name: "Group scores"},
+		Legend:     excelize.ChartLegend{Position: legend},
+		VaryColors: &vary,
 		// Bars are drawn bottom-up; reversing the category axis puts the
 		// lowest score at the top, as in the table.
 		XAxis:     excelize.ChartAxis{ReverseOrder: true},
