@@ -240,9 +240,9 @@ type memberUse struct {
 }
 
 // collect builds the profile's technique list with n(t), the groups using
-// each technique and both coverages. It goes through each group's uses rather than Catalog.TechniquesOf
-// because a custom group is not in the catalog and its uses may repeat or
-// come unsorted.
+// each technique and both coverages. It goes through each group's uses
+// rather than Catalog.TechniquesOf because a custom group is not in the
+// catalog and its uses may repeat or come unsorted.
 func (a *analysis) collect(members []Member, whatIf bool) {
 	a.memberUses = make([][]memberUse, len(members))
 	seen := map[*techInfo]bool{}
