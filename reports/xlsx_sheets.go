@@ -327,7 +327,7 @@ func (b *book) gaps() error {
 			if b.wif {
 				row = append(row, assumedState(it), assumedCoverage(it, b.st.pct))
 			}
-			inPlace, missing := splitMitigations(it.Mitigations)
+			inPlace, missing := b.splitMitigations(it.Mitigations)
 			row = append(row, inPlace, missing)
 			if err := s.add(row...); err != nil {
 				return err
@@ -375,7 +375,7 @@ func (b *book) techniques() error {
 		if b.wif {
 			row = append(row, assumedState(it), assumedCoverage(it, b.st.pct))
 		}
-		row = append(row, mitigationLevels(it.Mitigations))
+		row = append(row, b.mitigationLevels(it.Mitigations))
 		if err := s.add(row...); err != nil {
 			return err
 		}
@@ -651,30 +651,53 @@ func mitigationText(m analyzer.MitigationLevel) string {
 	return m.ID + " " + m.Name
 }
 
+// realLevel is a mitigation's level in the inventory as read. In a
+// what-if the items carry the assumed levels (analyzer.MitigationLevel), so
+// the real one comes from the inventory summary.
+func (b *book) realLevel(m analyzer.MitigationLevel) float64 {
+	if !b.wif {
+		return m.Level
+	}
+	return b.r.Result.Inventory.Levels[m.ID]
+}
+
+// levelText is a mitigation's level for text cells, with the assumed level
+// beside it when a what-if raises it.
+func (b *book) levelText(m analyzer.MitigationLevel) string {
+	real := b.realLevel(m)
+	if b.wif && m.Level != real {
+		return percent(real) + ", assumed " + percent(m.Level)
+	}
+	return percent(real)
+}
+
 // splitMitigations separates a technique's mitigations into those with a
-// level above 0 (with the level) and those missing.
-func splitMitigations(ms []analyzer.MitigationLevel) (inPlace, missing string) {
+// real level above 0 (with the level) and those missing.
+func (b *book) splitMitigations(ms []analyzer.MitigationLevel) (inPlace, missing string) {
 	var a, z []string
 	for _, m := range ms {
 		if m.ID == attack.PreCompromise {
 			continue
 		}
-		if m.Level > 0 {
-			a = append(a, mitigationText(m)+" ("+percent(m.Level)+")")
-		} else {
+		switch {
+		case b.realLevel(m) > 0:
+			a = append(a, mitigationText(m)+" ("+b.levelText(m)+")")
+		case m.Level > 0: // missing, but assumed in the what-if
+			z = append(z, mitigationText(m)+" ("+b.levelText(m)+")")
+		default:
 			z = append(z, mitigationText(m))
 		}
 	}
 	return strings.Join(a, "; "), strings.Join(z, "; ")
 }
 
-func mitigationLevels(ms []analyzer.MitigationLevel) string {
+func (b *book) mitigationLevels(ms []analyzer.MitigationLevel) string {
 	parts := make([]string, 0, len(ms))
 	for _, m := range ms {
 		if m.ID == attack.PreCompromise {
 			continue
 		}
-		parts = append(parts, mitigationText(m)+": "+percent(m.Level))
+		parts = append(parts, mitigationText(m)+": "+b.levelText(m))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -436,6 +436,18 @@ func TestWorkbookWhatIf(t *testing.T) {
 	gp := rows(t, f, SheetGaps)
 	column(t, gp[0], hAssumedState)
 	column(t, gp[0], hAssumedCov)
+	// The real levels stay in "in place"; the assumed ones are named as such.
+	missing := column(t, gp[0], "Missing mitigations")
+	for _, row := range gp[1:] {
+		if row[0] == "G1005" && row[2] == "T1090" {
+			if want := "M1020 SSL/TLS Inspection; M1037 Filter Network Traffic (0%, assumed 100%)"; at(row, missing) != want {
+				t.Errorf("T1090 missing = %q, want %q", at(row, missing), want)
+			}
+			if want := "M1031 Network Intrusion Prevention (60%)"; at(row, missing-1) != want {
+				t.Errorf("T1090 in place = %q, want %q", at(row, missing-1), want)
+			}
+		}
+	}
 	column(t, rows(t, f, SheetTechniques)[0], hAssumedCov)
 
 	// Without a what-if there are no assumed columns.
