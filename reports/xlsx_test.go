@@ -509,6 +509,22 @@ func TestWorkbookInjectedTextStaysText(t *testing.T) {
 	}
 }
 
+// TestWorkbookControlCharacters: control characters are not allowed in
+// XML; a note pasted from a terminal must not make the file unreadable.
+func TestWorkbookControlCharacters(t *testing.T) {
+	r := testReport(t)
+	r.Inventory.Rows[0].Notes = "bell\x07 vt\x0b nul\x00 end"
+	r.Result.Groups[0].Name = "APT\x0129"
+	f, _ := writeAndOpen(t, r)
+	iv := rows(t, f, SheetInventory)
+	if got := at(iv[1], column(t, iv[0], "Notes")); !strings.HasPrefix(got, "bell") || !strings.HasSuffix(got, " end") {
+		t.Errorf("note with control characters came back as %q", got)
+	}
+	if got := cell(t, f, SheetSummary, "B"+strconv.Itoa(summaryHeaderRow(t, f)+1)); !strings.HasPrefix(got, "APT") {
+		t.Errorf("group name with a control character came back as %q", got)
+	}
+}
+
 // assertText checks that a cell is a string cell with the quote prefix:
 // shown as text, and kept text when someone edits it.
 func assertText(t *testing.T, f *excelize.File, sheet, ref string) {
