@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,12 @@ func (rd *reader) readSheet(f *excelize.File, sheet string, limit int) (*table, 
 	return t, nil
 }
 
+// displayedDate matches what a date cell looks like through a display
+// format ("09-12-26", "9/12/2026 14:05", "Jul-26", "12-Sep-26"), so that
+// the second pass below runs only when there is such a cell: a column of
+// ISO dates or free text needs no raw values.
+var displayedDate = regexp.MustCompile(`^(?i)(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s+\d{1,2}:\d{2}(:\d{2})?(\s*[ap]m)?)?|(\d{1,2}[- ])?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[- ,]+\d{2,4})$`)
+
 // readSheetDates reads a whole sheet and rewrites the date cells of its
 // "last reviewed" column as ISO dates. Formatted, a date reads as the
 // workbook's display format ("09-12-26", "Jul-26"), which is ambiguous in
@@ -115,7 +122,7 @@ func (rd *reader) readSheetDates(f *excelize.File, sheet string) (*table, error)
 	}
 	want := map[int]*record{}
 	for i := hi + 1; i < len(t.rows); i++ {
-		if r := &t.rows[i]; col.index < len(r.cells) && strings.TrimSpace(r.cells[col.index]) != "" {
+		if r := &t.rows[i]; col.index < len(r.cells) && displayedDate.MatchString(strings.TrimSpace(r.cells[col.index])) {
 			want[r.num] = r
 		}
 	}
