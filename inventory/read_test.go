@@ -294,6 +294,7 @@ func TestRowLevels(t *testing.T) {
 		{"partial", "", "0.5", StatusPartial, 0.25, nil, ""},
 		{"", "60", "", StatusUnknown, 0.6, ptr(0.6), ""},
 		{"80%", "", "", StatusPartial, 0.8, ptr(0.8), ""},
+		{"not implemented", "30", "", StatusNotImplemented, 0.3, ptr(0.3), ""},
 		{"implemented", "140", "", StatusImplemented, 0, nil, "Coverage"},
 		{"implemented", "-5", "", StatusImplemented, 0, nil, "Coverage"},
 		{"implemented", "lots", "", StatusImplemented, 0, nil, "Coverage"},
@@ -333,6 +334,22 @@ func TestRowLevels(t *testing.T) {
 				t.Errorf("coverage %v, want %v", r.Coverage, tt.cov)
 			}
 		})
+	}
+}
+
+func TestDisagreeingCells(t *testing.T) {
+	cat := enterprise(t)
+	inv := readString(t, "d.csv", "Mitigation,Status,Coverage\nM1032,not implemented,30\nM1017,n/a,50\n", cat, Options{Sheet: "Main"})
+	for _, c := range []struct {
+		row   int
+		words []string
+	}{{2, []string{"not implemented", "coverage counts"}}, {3, []string{"not applicable wins"}}, {0, []string{"sheet", "Main", "no sheets"}}} {
+		if findProblem(inv, SeverityWarning, c.row, c.words...) == nil {
+			t.Errorf("no warning on row %d with %q:\n%s", c.row, c.words, problemsText(inv))
+		}
+	}
+	if inv.Levels["M1032"] != 0.3 || inv.Levels["M1017"] != 0 || !inv.NotApplicable["M1017"] {
+		t.Errorf("levels %v NA %v", inv.Levels, inv.NotApplicable)
 	}
 }
 

@@ -86,6 +86,9 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 		return nil, rd.noHeader(t)
 	}
 	inv := &Inventory{File: rd.file, Format: format, Sheet: t.sheet}
+	if rd.opt.Sheet != "" && format != FormatXLSX {
+		rd.problem(SeverityWarning, "", 0, "", fmt.Sprintf("a sheet (%q) was asked for, but a %s file has no sheets; the whole file is read", rd.opt.Sheet, format))
+	}
 	word := t.rowWord
 	if word == "" {
 		word = "row"
@@ -271,6 +274,10 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 		} else {
 			row.Scope = &v
 		}
+	}
+	if (row.Status == StatusNotImplemented || row.Status == StatusPlanned) && row.Coverage != nil && *row.Coverage > 0 {
+		rd.problem(SeverityWarning, t.sheet, rec.num, cols[colCoverage].title,
+			fmt.Sprintf("status says %s but coverage is %s; the coverage counts", row.Status, pct(*row.Coverage)))
 	}
 	if row.Status == StatusNotApplicable && row.Coverage != nil && *row.Coverage > 0 {
 		rd.problem(SeverityWarning, t.sheet, rec.num, cols[colCoverage].title,
