@@ -1,9 +1,13 @@
 package reports
 
 import (
+	"archive/zip"
+	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,7 +61,7 @@ func TestWorkbookRealData(t *testing.T) {
 	if len(res.Groups) != 172 {
 		t.Fatalf("%d groups, want the 172 of ATT&CK 18.1", len(res.Groups))
 	}
-	f, _ := writeAndOpen(t, r)
+	f, raw := writeAndOpen(t, r)
 
 	gr := rows(t, f, SheetGroups)
 	if len(gr) != 173 {
@@ -80,6 +84,13 @@ func TestWorkbookRealData(t *testing.T) {
 		if at(row, ha+1) != strconv.Itoa(g.Techniques) || at(row, ha+5) != strconv.Itoa(g.Gaps) {
 			t.Errorf("%s counts %q", g.ID, row)
 		}
+	}
+	// The chart shows the 30 lowest of the scored groups, the first 30
+	// rows of the Summary table.
+	hdr := summaryHeaderRow(t, f)
+	chart := string(zipPart(t, raw, "xl/charts/chart1.xml"))
+	if want := fmt.Sprintf("$B$%d:$B$%d", hdr+1, hdr+chartGroups); !strings.Contains(chart, want) {
+		t.Errorf("chart categories are not %s", want)
 	}
 	approx(t, "profile score", cell(t, f, SheetSummary, "B3"), *res.Profile.Score)
 	approx(t, "assumed profile score", cell(t, f, SheetSummary, "B4"), *res.Profile.AssumedScore)
@@ -148,4 +159,13 @@ func BenchmarkWriteWorkbookAllGroups(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func zipPart(t *testing.T, raw []byte, name string) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zipFile(t, zr, name)
 }

@@ -692,3 +692,34 @@ func TestSafeText(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkbookFromSavedAssessment: a report rebuilt from a saved assessment
+// has neither the inventory rows nor the catalog; the workbook still says
+// everything the Result holds.
+func TestWorkbookFromSavedAssessment(t *testing.T) {
+	r := testReport(t)
+	r.Inventory, r.Catalog = nil, nil
+	r.Result.Recommendations = nil
+	r.Result.Profile.Score = nil
+	f, _ := writeAndOpen(t, r)
+	iv := flatten(rows(t, f, SheetInventory))
+	if !strings.Contains(iv, "not part of this report") {
+		t.Error("Inventory sheet does not say the rows are missing")
+	}
+	for _, p := range r.Result.Inventory.Problems {
+		if !strings.Contains(iv, p.Message) {
+			t.Errorf("problem %q missing without the inventory", p.Message)
+		}
+	}
+	// Without the catalog the tactics keep the order the result gives.
+	tr := rows(t, f, SheetTactics)
+	if len(tr[0]) < 4 || tr[0][3] == "" {
+		t.Errorf("Tactics header %q", tr[0])
+	}
+	if got := cell(t, f, SheetSummary, "B3"); got != "n/a" {
+		t.Errorf("profile score without mitigable techniques = %q, want n/a", got)
+	}
+	if !strings.Contains(flatten(rows(t, f, SheetRecommendations)), "No mitigation raises") {
+		t.Error("empty Recommendations sheet does not say why")
+	}
+}
