@@ -370,7 +370,7 @@ func TestLoadSTIXErrors(t *testing.T) {
 		{"deep nesting", `{"type": "bundle", "objects": [{"x": ` + strings.Repeat("[", 500), -1, "nested"},
 		{"object without id", bundleOf(`{"type": "attack-pattern", "name": "x"}`), 50, `no "id"`},
 		{"broken gzip", gz(valid)[:30], -1, "gzip"},
-		{"broken JSON in gzip", gz(`{"type": "bundle", "objects": [}`), 31, "invalid JSON"},
+		{"broken JSON in gzip", gz(`{"type": "bundle", "objects": [}`), 31, "at byte offset 31 of the decompressed JSON: invalid JSON"},
 		{"no ATT&CK content", bundleOf(`{"type": "identity", "id": "identity--1"}`), -1, "no ATT&CK"},
 	}
 	for _, tt := range tests {

@@ -21,12 +21,19 @@ type BundleError struct {
 	Offset int64  // byte offset in the (decompressed) JSON; -1 when not about one place
 	Object string // STIX id of the object concerned, when known
 	Msg    string
+	// Gzip says the file was compressed, so Offset counts bytes of the
+	// decompressed JSON rather than of the file.
+	Gzip bool
 }
 
 func (e *BundleError) Error() string {
 	s := e.File + ": "
 	if e.Offset >= 0 {
-		s += fmt.Sprintf("at byte offset %d: ", e.Offset)
+		s += fmt.Sprintf("at byte offset %d", e.Offset)
+		if e.Gzip {
+			s += " of the decompressed JSON"
+		}
+		s += ": "
 	}
 	if e.Object != "" {
 		s += "object " + e.Object + ": "
@@ -47,21 +54,19 @@ type chunk struct {
 // (recognised by its magic bytes, whatever the file is called) in a separate
 // goroutine so that inflating and parsing run on two cores at once. The
 // returned stop function must be called to release the goroutine.
-func openStream(r io.Reader, limit int64) (io.Reader, func(), error) {
+func openStream(r io.Reader, limit int64) (io.Reader, bool, func(), error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
-	var src io.Reader = br
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("not a readable gzip file: %w", err)
-		}
-		src = zr
-	} else {
+	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
 		// Plain JSON comes from a file or memory, where reading costs far
 		// less than parsing; a goroutine would only add copies.
-		return &limitedReader{r: src, left: limit}, func() {}, nil
+		return &limitedReader{r: br, left: limit}, false, func() {}, nil
 	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, true, nil, fmt.Errorf("not a readable gzip file: %w", err)
+	}
+
 	ch := make(chan chunk, 4)
 	// Blocks go back to the inflating goroutine once copied out, so a 50 MB
 	// bundle costs a handful of blocks rather than 50 MB of garbage.
@@ -69,7 +74,7 @@ func openStream(r io.Reader, limit int64) (io.Reader, func(), error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(ch)
-		lr := &limitedReader{r: src, left: limit}
+		lr := &limitedReader{r: zr, left: limit}
 		for {
 			var buf []byte
 			select {
@@ -106,7 +111,7 @@ func openStream(r io.Reader, limit int64) (io.Reader, func(), error) {
 			}
 		}
 	}()
-	return &chanReader{ch: ch, free: free}, func() { close(done) }, nil
+	return &chanReader{ch: ch, free: free}, true, func() { close(done) }, nil
 }
 
 var errTooLarge = errors.New("too large")
@@ -252,11 +257,17 @@ func (w *window) peek() (byte, error) {
 // each element of its objects array and the stream offset of its start.
 // The bytes are only valid during the call.
 func readBundle(r io.Reader, name string, limit int64, obj func(b []byte, off int64) error) (err error) {
-	src, stop, err := openStream(r, limit)
+	src, gz, stop, err := openStream(r, limit)
 	if err != nil {
 		return &BundleError{File: name, Offset: -1, Msg: err.Error()}
 	}
 	defer stop()
+	defer func() {
+		var be *BundleError
+		if gz && errors.As(err, &be) {
+			be.Gzip = true
+		}
+	}()
 	// Small bundles get a small window; it grows for objects larger than it.
 	w := &window{r: src, buf: make([]byte, 0, int(min(max(sizeHint(r)+512, 64<<10), 4*readBlock)))}
 	fail := func(e error) error {
