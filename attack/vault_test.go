@@ -663,3 +663,21 @@ func TestVaultMatchesSTIX15(t *testing.T) {
 		t.Errorf("groups whose vault list includes campaign techniques = %v, want %v", got, want)
 	}
 }
+
+// BenchmarkLoadVaultSample loads the 382 pages of ../shared/vault-sample.
+func BenchmarkLoadVaultSample(b *testing.B) {
+	dir, err := os.Getwd()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sample := filepath.Join(dir, "..", "..", "shared", "vault-sample")
+	if _, err := os.Stat(sample); err != nil {
+		b.Skip("../shared not found; skipping real-data benchmark")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadVault([]string{sample}, VaultOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
