@@ -67,6 +67,13 @@ type Change struct {
 	LevelBefore *float64 `json:"level_before,omitempty"`
 	LevelAfter  *float64 `json:"level_after,omitempty"`
 	ReplacedBy  string   `json:"replaced_by,omitempty"`
+	// CoverageBefore and CoverageAfter show what an ATT&CK change did to
+	// its technique's coverage (0–1), both read with the new inventory's
+	// levels so that only the map differs; nil where the technique is
+	// unmitigable or absent on that side. A change that leaves them equal
+	// moved no score.
+	CoverageBefore *float64 `json:"coverage_before,omitempty"`
+	CoverageAfter  *float64 `json:"coverage_after,omitempty"`
 	// Techniques are the techniques the change touches: for a level
 	// change, those (of the group, or of the profile) the mitigation
 	// mitigates on either side.
@@ -270,6 +277,24 @@ type comparer struct {
 	old, new *Assessment
 }
 
+// covOld is technique t's coverage on the old map with the new levels.
+func (cx *comparer) covOld(t string) *float64 {
+	c, ok := scoring{m: cx.old, level: cx.newLevel}.coverage(cx.old.technique(t))
+	if !ok {
+		return nil
+	}
+	return &c
+}
+
+// covNew is technique t's coverage on the new map with the new levels.
+func (cx *comparer) covNew(t string) *float64 {
+	c, ok := own(cx.new).coverage(cx.new.technique(t))
+	if !ok {
+		return nil
+	}
+	return &c
+}
+
 // newLevel is the new inventory's level of a mitigation of the old map.
 // A mitigation revoked in the new catalog is read from its replacement, as
 // the inventory reader would have resolved it: the inventory did not
@@ -454,7 +479,8 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 		if newT[t] {
 			continue
 		}
-		ch := Change{Cause: CauseAttack, Kind: TechniqueDropped, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t}}
+		ch := Change{Cause: CauseAttack, Kind: TechniqueDropped, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t},
+			CoverageBefore: cx.covOld(t)}
 		was := ""
 		if ot := cx.old.technique(t); ot != nil {
 			was = " (it was " + string(ot.State) + ")"
@@ -467,6 +493,7 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 			if newT[r.ReplacedBy] && !oldT[r.ReplacedBy] {
 				explained[r.ReplacedBy] = true
 				ch.Techniques = append(ch.Techniques, r.ReplacedBy)
+				ch.CoverageAfter = cx.covNew(r.ReplacedBy)
 				ch.Message += ", which the group now uses"
 			}
 		case r != nil && r.Deprecated:
@@ -485,7 +512,8 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 		if oldT[t] || explained[t] {
 			continue
 		}
-		ch := Change{Cause: CauseAttack, Kind: TechniqueAdded, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t}}
+		ch := Change{Cause: CauseAttack, Kind: TechniqueAdded, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t},
+			CoverageAfter: cx.covNew(t)}
 		ch.Message = fmt.Sprintf("%s %s is newly linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
 		if nt := cx.new.technique(t); nt != nil {
 			ch.Message += " (it is " + string(nt.State) + ")"
@@ -517,6 +545,7 @@ func (cx *comparer) mitigationChanges(t string) []Change {
 	}
 	oldM, newM := set(ot.Mitigations), set(nt.Mitigations)
 	name := cx.techName(t)
+	cb, ca := cx.covOld(t), cx.covNew(t)
 	var out []Change
 	explained := map[string]bool{}
 	for _, m := range ot.Mitigations {
@@ -524,7 +553,7 @@ func (cx *comparer) mitigationChanges(t string) []Change {
 			continue
 		}
 		ch := Change{Cause: CauseAttack, Kind: MitigationRemoved, Technique: t, TechniqueName: name,
-			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}}
+			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}, CoverageBefore: cb, CoverageAfter: ca}
 		if r := cx.new.retired(attack.KindMitigation, m); r != nil && r.Revoked && r.ReplacedBy != "" {
 			ch.Kind, ch.ReplacedBy = MitigationRevoked, r.ReplacedBy
 			explained[r.ReplacedBy] = newM[r.ReplacedBy]
@@ -541,7 +570,7 @@ func (cx *comparer) mitigationChanges(t string) []Change {
 			continue
 		}
 		ch := Change{Cause: CauseAttack, Kind: MitigationAdded, Technique: t, TechniqueName: name,
-			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}}
+			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}, CoverageBefore: cb, CoverageAfter: ca}
 		ch.Message = fmt.Sprintf("%s %s gained mitigation %s %s in %s (new level %s)",
 			t, name, m, ch.MitigationName, cx.versionOf(cx.new), fmtLevel(levelPtr(cx.new, m)))
 		out = append(out, ch)
