@@ -402,8 +402,16 @@ func (bd *bundle) build() (*Catalog, error) {
 		tactics    = map[string]*stixObject{}
 		retiredAt  = map[string]int{} // STIX id -> index in c.Retired
 	)
+	dropped := 0
+	addWarning := func(w Warning) {
+		if len(c.Warnings) < maxSTIXWarnings {
+			c.Warnings = append(c.Warnings, w)
+		} else {
+			dropped++
+		}
+	}
 	warnf := func(o *stixObject, format string, args ...any) {
-		c.Warnings = append(c.Warnings, Warning{File: o.file, Object: o.ID, Message: fmt.Sprintf(format, args...)})
+		addWarning(Warning{File: o.file, Object: o.ID, Message: fmt.Sprintf(format, args...)})
 	}
 	// Objects in file order keep lists and warnings stable without sorting
 	// twenty thousand ids.
@@ -525,7 +533,7 @@ func (bd *bundle) build() (*Catalog, error) {
 		if _, ok := bd.objs[ref]; ok {
 			return true
 		}
-		c.Warnings = append(c.Warnings, Warning{File: r.file, Object: r.ID,
+		addWarning(Warning{File: r.file, Object: r.ID,
 			Message: fmt.Sprintf("%s relationship refers to %s, which the bundle does not contain", r.RelType, ref)})
 		return false
 	}
@@ -727,9 +735,16 @@ func (bd *bundle) build() (*Catalog, error) {
 	if c.Domain == "" && len(c.Techniques)+len(c.Groups) == 0 {
 		return nil, &BundleError{File: c.Source, Offset: -1, Msg: "bundle holds no ATT&CK techniques or groups"}
 	}
+	if dropped > 0 {
+		c.Warnings = append(c.Warnings, Warning{File: c.Source, Message: fmt.Sprintf("%d more warnings not shown", dropped)})
+	}
 	c.Index()
 	return c, nil
 }
+
+// maxSTIXWarnings keeps a broken export from burying its first, telling
+// warnings under a million similar ones, and from costing memory for each.
+const maxSTIXWarnings = 1000
 
 // stixType is the type part of a STIX id ("attack-pattern--uuid").
 func stixType(id string) string {
