@@ -5,12 +5,14 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // repoRoot is the directory holding go.mod, found by walking up from the
@@ -667,4 +669,47 @@ func FuzzLoadSTIX(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestLoadSTIXOddReaders: objects cut at every possible place by short
+// reads load the same; a read error is reported with the file name.
+func TestLoadSTIXOddReaders(t *testing.T) {
+	raw, err := os.ReadFile(fixturePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(raw)
+	zw.Close()
+	want := loadFixture(t)
+	tests := []struct {
+		name string
+		r    io.Reader
+	}{
+		{"one byte", iotest.OneByteReader(bytes.NewReader(raw))},
+		{"half", iotest.HalfReader(bytes.NewReader(raw))},
+		{"data with EOF", iotest.DataErrReader(bytes.NewReader(raw))},
+		{"gzip one byte", iotest.OneByteReader(bytes.NewReader(z.Bytes()))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LoadSTIX(tt.r, "odd.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sameCatalog(got, want); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	for name, r := range map[string]io.Reader{
+		"plain": iotest.TimeoutReader(bytes.NewReader(raw)),
+		"gzip":  iotest.TimeoutReader(bytes.NewReader(z.Bytes())),
+	} {
+		_, err := LoadSTIX(r, "slow.json")
+		if err == nil || !strings.HasPrefix(err.Error(), "slow.json: ") || !strings.Contains(err.Error(), "timeout") {
+			t.Errorf("%s: got %v, want the read error with the file name", name, err)
+		}
+	}
 }
