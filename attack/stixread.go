@@ -197,9 +197,15 @@ func (w *window) fill() error {
 	}
 	w.base += int64(w.pos)
 	w.pos = 0
-	for len(w.buf) < cap(w.buf) {
+	for empty := 0; len(w.buf) < cap(w.buf); {
 		n, err := w.r.Read(w.buf[len(w.buf):cap(w.buf)])
 		w.buf = w.buf[:len(w.buf)+n]
+		if n == 0 && err == nil {
+			if empty++; empty > 100 {
+				w.err = io.ErrNoProgress
+				return w.err
+			}
+		}
 		if err == io.EOF {
 			w.eof = true
 			break
@@ -208,7 +214,9 @@ func (w *window) fill() error {
 			w.err = err
 			return err
 		}
-		if n > 0 && len(w.buf)-tail >= readBlock {
+		// Reading at least as much as the cut-off value already holds keeps
+		// the rescans of a huge value linear in its size.
+		if n > 0 && len(w.buf)-tail >= max(readBlock, tail) {
 			break
 		}
 	}
