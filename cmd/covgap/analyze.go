@@ -1,0 +1,266 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/covgap/covgap/analyzer"
+	"github.com/covgap/covgap/assessment"
+	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/inventory"
+	"github.com/covgap/covgap/reports"
+)
+
+// modelFlag validates --model at parse time.
+type modelFlag analyzer.Model
+
+func (m *modelFlag) String() string { return string(*m) }
+func (m *modelFlag) Type() string   { return "max|mean|noisy-or" }
+func (m *modelFlag) Set(s string) error {
+	switch analyzer.Model(s) {
+	case analyzer.ModelMax, analyzer.ModelMean, analyzer.ModelNoisyOr:
+		*m = modelFlag(s)
+		return nil
+	}
+	return fmt.Errorf("unknown model %q (want max, mean or noisy-or)", s)
+}
+
+// outFormat validates --format of analyze at parse time.
+type outFormat string
+
+func (f *outFormat) String() string { return string(*f) }
+func (f *outFormat) Type() string   { return "table|json|csv|markdown" }
+func (f *outFormat) Set(s string) error {
+	switch s {
+	case "table", "json", "csv", "markdown":
+		*f = outFormat(s)
+		return nil
+	case "md":
+		*f = "markdown"
+		return nil
+	}
+	return fmt.Errorf("unknown format %q (want table, json, csv or markdown)", s)
+}
+
+// percentFlag is a number from 0 to 100 that remembers whether it was set.
+type percentFlag struct {
+	v   float64
+	set bool
+}
+
+func (p *percentFlag) String() string {
+	if !p.set {
+		return ""
+	}
+	return fmt.Sprint(p.v)
+}
+func (p *percentFlag) Type() string { return "N" }
+func (p *percentFlag) Set(s string) error {
+	var v float64
+	if _, err := fmt.Sscanf(strings.TrimSuffix(strings.TrimSpace(s), "%"), "%g", &v); err != nil || v < 0 || v > 100 {
+		return fmt.Errorf("want a score from 0 to 100, got %q", s)
+	}
+	p.v, p.set = v, true
+	return nil
+}
+
+type analyzeOptions struct {
+	cat       catalogFlags
+	inv       inventoryFlags
+	groups    []string
+	match     string
+	profile   string
+	model     modelFlag
+	assume    []string
+	planned   bool
+	top       int
+	outputs   []string
+	format    outFormat
+	save      string
+	label     string
+	failUnder percentFlag
+	strict    bool
+}
+
+func analyzeCommand() *command {
+	return &command{name: "analyze", args: "INVENTORY",
+		summary: "score an inventory against the threat groups' techniques; the main job",
+		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
+			o := &analyzeOptions{model: modelFlag(analyzer.ModelMax), format: "table"}
+			o.cat.register(fs, true)
+			o.inv.register(fs)
+			fs.StringSliceVar(&o.groups, "groups", nil, "groups to assess: IDs, names or aliases, comma-separated or repeated (default: all groups)")
+			fs.StringVar(&o.match, "match", "", "assess groups whose name, aliases or description contain `TEXT` (e.g. Israel)")
+			fs.StringVar(&o.profile, "profile", "", "threat profile `FILE`: YAML or CSV of groups and weights, or an ATT&CK Navigator layer")
+			fs.Var(&o.model, "model", "technique coverage model: max, mean or noisy-or")
+			fs.StringSliceVar(&o.assume, "assume", nil, "what-if: treat these mitigations as implemented (e.g. M1032,M1037)")
+			fs.BoolVar(&o.planned, "planned", false, "what-if: treat planned mitigations as implemented")
+			fs.IntVar(&o.top, "top", 10, "number of recommendations")
+			fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report `FILE` (.xlsx .json .csv .md .layer.json, or DIR/ for Navigator layers); repeatable")
+			fs.Var(&o.format, "format", "standard output format: table, json, csv or markdown")
+			fs.StringVar(&o.save, "save", "", "save the assessment to `FILE` (JSON) for compare and trend")
+			fs.StringVar(&o.label, "label", "", "label of the saved assessment, e.g. 2026-Q3")
+			fs.Var(&o.failUnder, "fail-under", "exit 3 when the profile score is below `N` (0-100)")
+			fs.BoolVar(&o.strict, "strict", false, "treat any inventory error as fatal")
+			return func(e *env, args []string) error { return runAnalyze(e, o, args) }
+		}}
+}
+
+func runAnalyze(e *env, o *analyzeOptions, args []string) error {
+	if err := needArgs(args, 1, 1, "INVENTORY (an .xlsx, .csv, .tsv, .json or .yaml file)"); err != nil {
+		return err
+	}
+	if o.top < 0 {
+		return usageErr("--top must be 0 or more, got %d", o.top)
+	}
+	if o.label != "" && o.save == "" {
+		return usageErr("--label names a saved assessment; add --save FILE")
+	}
+	// Writers first: a bad -o must fail before the expensive work.
+	var writers []reports.Writer
+	for _, path := range o.outputs {
+		w, err := reports.ForFile(path, reports.FileOptions{Format: string(o.format)})
+		if err != nil {
+			return usageErr("-o %s: %v", path, err)
+		}
+		writers = append(writers, w)
+	}
+	stdoutWriter, err := reports.ForStdout(string(o.format), e.stdout)
+	if err != nil {
+		return usageErr("--format: %v", err)
+	}
+
+	cat, err := o.cat.load(e)
+	if err != nil {
+		return err
+	}
+	inv, err := o.inv.read(args[0], cat)
+	if err != nil {
+		return inputErr(err)
+	}
+	summarizeProblems(e.stderr, inv, 5)
+	if o.strict && inv.Errors() > 0 {
+		return inputErr(fmt.Errorf("%s has %d error(s) and --strict is set", args[0], inv.Errors()))
+	}
+
+	profile, err := selectProfile(e, cat, o)
+	if err != nil {
+		return err
+	}
+	res, err := analyzer.Analyze(cat, inv, profile, analyzer.Options{
+		Model: analyzer.Model(o.model), Uses: o.cat.uses(), Top: o.top,
+		Assume: o.assume, Planned: o.planned,
+	})
+	if err != nil {
+		return inputErr(err)
+	}
+
+	rep := &reports.Report{Result: res, Inventory: inv, Catalog: cat, Generated: time.Now(),
+		Command: commandLine(), Tool: "covgap " + version}
+	if err := stdoutWriter.Write(rep); err != nil {
+		return inputErr(err)
+	}
+	for _, w := range writers {
+		if err := w.Write(rep); err != nil {
+			return inputErr(err)
+		}
+	}
+	if len(o.outputs) > 0 {
+		fmt.Fprintf(e.stderr, "covgap: wrote %s\n", strings.Join(o.outputs, ", "))
+	}
+	if o.save != "" {
+		a := assessment.New(res, o.label, rep.Generated)
+		if err := a.Save(o.save); err != nil {
+			return inputErr(err)
+		}
+		fmt.Fprintf(e.stderr, "covgap: saved assessment %s\n", o.save)
+	}
+	if o.failUnder.set && res.Profile.Score != nil && *res.Profile.Score < o.failUnder.v {
+		return &exitError{exitFailUnder, fmt.Errorf("profile score %.1f is below --fail-under %g", *res.Profile.Score, o.failUnder.v)}
+	}
+	return nil
+}
+
+// selectProfile turns --groups, --match and --profile into one profile;
+// several of them together mean their union. None means every group.
+func selectProfile(e *env, cat *attack.Catalog, o *analyzeOptions) (analyzer.Profile, error) {
+	var parts []analyzer.Profile
+	if len(o.groups) > 0 {
+		p, err := analyzer.SelectGroups(cat, o.groups)
+		if err != nil {
+			return analyzer.Profile{}, inputErr(err)
+		}
+		parts = append(parts, p)
+	}
+	if o.match != "" {
+		p := analyzer.MatchGroups(cat, o.match)
+		if len(p.Members) == 0 {
+			return analyzer.Profile{}, inputErr(fmt.Errorf("--match %q: no group's name, aliases or description contains it", o.match))
+		}
+		parts = append(parts, p)
+	}
+	if o.profile != "" {
+		f, err := os.Open(o.profile)
+		if err != nil {
+			return analyzer.Profile{}, inputErr(err)
+		}
+		defer f.Close()
+		tp, err := inventory.ReadProfile(f, o.profile, cat)
+		if err != nil {
+			return analyzer.Profile{}, inputErr(err)
+		}
+		for _, p := range tp.Problems {
+			fmt.Fprintf(e.stderr, "covgap: %s\n", problemLine(p))
+		}
+		parts = append(parts, analyzer.ProfileFrom(tp))
+	}
+	if len(parts) == 0 {
+		return analyzer.AllGroups(cat), nil
+	}
+	return analyzer.MergeProfiles(parts...), nil
+}
+
+func problemLine(p inventory.Problem) string {
+	var loc []string
+	loc = append(loc, p.File)
+	if p.Sheet != "" {
+		loc = append(loc, "sheet "+p.Sheet)
+	}
+	if p.Row > 0 {
+		loc = append(loc, fmt.Sprintf("row %d", p.Row))
+	}
+	if p.Column != "" {
+		loc = append(loc, "column "+p.Column)
+	}
+	s := fmt.Sprintf("%s: %s: %s", p.Severity, strings.Join(loc, ", "), p.Message)
+	if len(p.Suggestions) > 0 && !strings.Contains(p.Message, "did you mean") {
+		s += " (did you mean " + strings.Join(p.Suggestions, ", ") + "?)"
+	}
+	return s
+}
+
+// summarizeProblems tells the count of inventory problems and the first
+// few on stderr, without stopping the analysis.
+func summarizeProblems(w io.Writer, inv *inventory.Inventory, first int) {
+	if len(inv.Problems) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "covgap: %s: %d error(s), %d warning(s); rows with errors count for nothing (run 'covgap validate' for all)\n",
+		inv.File, inv.Errors(), inv.Warnings())
+	for i, p := range inv.Problems {
+		if i == first {
+			fmt.Fprintf(w, "  … and %d more\n", len(inv.Problems)-first)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", problemLine(p))
+	}
+}
+
+func commandLine() string {
+	return strings.Join(append([]string{"covgap"}, os.Args[1:]...), " ")
+}

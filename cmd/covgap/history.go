@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/covgap/covgap/assessment"
+	"github.com/covgap/covgap/reports"
+)
+
+// historyFormat validates --format of compare and trend.
+type historyFormat string
+
+func (f *historyFormat) String() string { return string(*f) }
+func (f *historyFormat) Type() string   { return "table|json|markdown" }
+func (f *historyFormat) Set(s string) error {
+	switch s {
+	case "table", "json", "markdown":
+		*f = historyFormat(s)
+		return nil
+	case "md":
+		*f = "markdown"
+		return nil
+	}
+	return fmt.Errorf("unknown format %q (want table, json or markdown)", s)
+}
+
+func compareCommand() *command {
+	return &command{name: "compare", args: "OLD NEW",
+		summary: "explain how each group's score moved between two saved assessments: inventory or ATT&CK",
+		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
+			format := historyFormat("table")
+			fs.Var(&format, "format", "standard output format: table, json or markdown")
+			out := fs.StringP("output", "o", "", "also write the comparison to `FILE` (.xlsx, .md or .json)")
+			return func(e *env, args []string) error {
+				if err := needArgs(args, 2, 2, "OLD and NEW assessment files (made with analyze --save)"); err != nil {
+					return err
+				}
+				if *out != "" {
+					if err := checkHistoryPath(*out); err != nil {
+						return usageErr("-o %s: %v", *out, err)
+					}
+				}
+				old, err := assessment.Load(args[0])
+				if err != nil {
+					return inputErr(err)
+				}
+				cur, err := assessment.Load(args[1])
+				if err != nil {
+					return inputErr(err)
+				}
+				c := assessment.Compare(old, cur)
+				if err := reports.WriteComparison(e.stdout, string(format), c); err != nil {
+					return inputErr(err)
+				}
+				if *out != "" {
+					if err := reports.WriteComparisonFile(*out, c); err != nil {
+						return inputErr(err)
+					}
+					fmt.Fprintf(e.stderr, "covgap: wrote %s\n", *out)
+				}
+				return nil
+			}
+		}}
+}
+
+func trendCommand() *command {
+	return &command{name: "trend", args: "ASSESSMENT…",
+		summary: "show the profile's and each group's score across saved assessments",
+		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
+			format := historyFormat("table")
+			fs.Var(&format, "format", "standard output format: table, json or markdown")
+			out := fs.StringP("output", "o", "", "also write the trend to `FILE` (.xlsx with a line chart, .md or .json)")
+			return func(e *env, args []string) error {
+				if err := needArgs(args, 1, -1, "assessment files (made with analyze --save)"); err != nil {
+					return err
+				}
+				if *out != "" {
+					if err := checkHistoryPath(*out); err != nil {
+						return usageErr("-o %s: %v", *out, err)
+					}
+				}
+				as := make([]*assessment.Assessment, 0, len(args))
+				for _, p := range args {
+					a, err := assessment.Load(p)
+					if err != nil {
+						return inputErr(err)
+					}
+					as = append(as, a)
+				}
+				t := assessment.NewTrend(as)
+				if err := reports.WriteTrend(e.stdout, string(format), t); err != nil {
+					return inputErr(err)
+				}
+				if *out != "" {
+					if err := reports.WriteTrendFile(*out, t); err != nil {
+						return inputErr(err)
+					}
+					fmt.Fprintf(e.stderr, "covgap: wrote %s\n", *out)
+				}
+				return nil
+			}
+		}}
+}
+
+// checkHistoryPath fails fast on an -o that compare and trend cannot
+// write, before any assessment is read.
+func checkHistoryPath(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".json", ".md", ".markdown":
+	default:
+		return fmt.Errorf("unknown extension; expected %s", reports.ComparisonFiles)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return fmt.Errorf("directory %s does not exist", filepath.Dir(path))
+	}
+	return nil
+}
