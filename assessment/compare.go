@@ -67,11 +67,14 @@ type Change struct {
 	LevelBefore *float64 `json:"level_before,omitempty"`
 	LevelAfter  *float64 `json:"level_after,omitempty"`
 	ReplacedBy  string   `json:"replaced_by,omitempty"`
-	// CoverageBefore and CoverageAfter show what an ATT&CK change did to
-	// its technique's coverage (0–1), both read with the new inventory's
-	// levels so that only the map differs; nil where the technique is
-	// unmitigable or absent on that side. A change that leaves them equal
-	// moved no score.
+	// CoverageBefore and CoverageAfter show what an ATT&CK change alone
+	// did to its technique's coverage (0–1), both read with the new
+	// inventory's levels so that only the map differs: for a mitigation
+	// added to or removed from a technique, the coverage with the old
+	// mitigations and with the old ones plus or minus this one; for a
+	// technique added or dropped, its coverage on the side that has it.
+	// nil means unmitigable or absent on that side. A change that leaves
+	// them equal moved no score by itself.
 	CoverageBefore *float64 `json:"coverage_before,omitempty"`
 	CoverageAfter  *float64 `json:"coverage_after,omitempty"`
 	// Techniques are the techniques the change touches: for a level
@@ -81,11 +84,21 @@ type Change struct {
 	Message    string   `json:"message"`
 }
 
+// CatalogInfo identifies a catalog in a comparison: Catalog without the
+// lists that only Compare itself needs.
+type CatalogInfo struct {
+	Domain         string `json:"domain"`
+	Version        string `json:"version"`
+	Source         string `json:"source,omitempty"`
+	Fingerprint    string `json:"fingerprint,omitempty"`
+	MapFingerprint string `json:"map_fingerprint"`
+}
+
 // Side describes one of the two compared assessments.
 type Side struct {
 	Label   string               `json:"label,omitempty"`
 	Created time.Time            `json:"created"`
-	Catalog Catalog              `json:"catalog"`
+	Catalog CatalogInfo          `json:"catalog"`
 	Model   analyzer.Model       `json:"model"`
 	Options analyzer.OptionsInfo `json:"options"`
 	File    string               `json:"inventory_file,omitempty"`
@@ -217,7 +230,9 @@ func Compare(old, new *Assessment) *Comparison {
 }
 
 func side(a *Assessment) Side {
-	return Side{Label: a.Label, Created: a.Created, Catalog: a.Catalog, Model: a.Model, Options: a.Options, File: a.Inventory.File}
+	return Side{Label: a.Name(), Created: a.Created, Model: a.Model, Options: a.Options, File: a.Inventory.File,
+		Catalog: CatalogInfo{Domain: a.Catalog.Domain, Version: a.Catalog.Version, Source: a.Catalog.Source,
+			Fingerprint: a.Catalog.Fingerprint, MapFingerprint: a.Catalog.MapFingerprint}}
 }
 
 // movement splits after − before at mid. Each part is a difference of two
@@ -483,7 +498,7 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 			CoverageBefore: cx.covOld(t)}
 		was := ""
 		if ot := cx.old.technique(t); ot != nil {
-			was = " (it was " + string(ot.State) + ")"
+			was = " (it was " + stateWords(ot.State) + ")"
 		}
 		r := cx.new.retired(attack.KindTechnique, t)
 		switch {
@@ -516,7 +531,7 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 			CoverageAfter: cx.covNew(t)}
 		ch.Message = fmt.Sprintf("%s %s is newly linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
 		if nt := cx.new.technique(t); nt != nil {
-			ch.Message += " (it is " + string(nt.State) + ")"
+			ch.Message += " (it is " + stateWords(nt.State) + ")"
 		}
 		out = append(out, ch)
 	}
@@ -545,7 +560,25 @@ func (cx *comparer) mitigationChanges(t string) []Change {
 	}
 	oldM, newM := set(ot.Mitigations), set(nt.Mitigations)
 	name := cx.techName(t)
-	cb, ca := cx.covOld(t), cx.covNew(t)
+	mid := scoring{m: cx.old, level: cx.newLevel}
+	cb := cx.covOld(t)
+	// alone is t's coverage on the old map with m added or taken away.
+	alone := func(m string, add bool) *float64 {
+		var ms []string
+		for _, x := range ot.Mitigations {
+			if x != m {
+				ms = append(ms, x)
+			}
+		}
+		if add {
+			ms = append(ms, m)
+		}
+		c, ok := mid.coverageOf(ms)
+		if !ok {
+			return nil
+		}
+		return &c
+	}
 	var out []Change
 	explained := map[string]bool{}
 	for _, m := range ot.Mitigations {
@@ -553,7 +586,7 @@ func (cx *comparer) mitigationChanges(t string) []Change {
 			continue
 		}
 		ch := Change{Cause: CauseAttack, Kind: MitigationRemoved, Technique: t, TechniqueName: name,
-			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}, CoverageBefore: cb, CoverageAfter: ca}
+			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}, CoverageBefore: cb, CoverageAfter: alone(m, false)}
 		if r := cx.new.retired(attack.KindMitigation, m); r != nil && r.Revoked && r.ReplacedBy != "" {
 			ch.Kind, ch.ReplacedBy = MitigationRevoked, r.ReplacedBy
 			explained[r.ReplacedBy] = newM[r.ReplacedBy]
@@ -570,12 +603,23 @@ func (cx *comparer) mitigationChanges(t string) []Change {
 			continue
 		}
 		ch := Change{Cause: CauseAttack, Kind: MitigationAdded, Technique: t, TechniqueName: name,
-			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}, CoverageBefore: cb, CoverageAfter: ca}
+			Mitigation: m, MitigationName: cx.mitName(m), Techniques: []string{t}, CoverageBefore: cb, CoverageAfter: alone(m, true)}
 		ch.Message = fmt.Sprintf("%s %s gained mitigation %s %s in %s (new level %s)",
 			t, name, m, ch.MitigationName, cx.versionOf(cx.new), fmtLevel(levelPtr(cx.new, m)))
 		out = append(out, ch)
 	}
 	return out
+}
+
+// stateWords says a technique's state in a sentence.
+func stateWords(s analyzer.State) string {
+	switch s {
+	case analyzer.Gap:
+		return "a gap"
+	case analyzer.Partial:
+		return "partly covered"
+	}
+	return string(s)
 }
 
 func levelPtr(a *Assessment, id string) *float64 {

@@ -294,3 +294,36 @@ func TestSavedScoresMatchRescoring(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeCoverage: each ATT&CK change carries what it alone did to its
+// technique's coverage, read with the new levels.
+func TestChangeCoverage(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		m3            float64
+		before, after float64
+		model         analyzer.Model
+		movedByItself bool
+	}{
+		{"implemented mitigation added", 1, 0.5, 1, analyzer.ModelMax, true},
+		{"absent mitigation added, max", 0, 0.5, 0.5, analyzer.ModelMax, false},
+		{"absent mitigation added, mean", 0, 0.5, 0.25, analyzer.ModelMean, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lv := map[string]float64{"M1": 1, "M2": 0.5, "M3": tc.m3}
+			c := Compare(assess(t, base, lv, tc.model, "Q1", day), assess(t, moved, lv, tc.model, "Q2", day))
+			for _, ch := range c.Groups[0].Changes {
+				if ch.Kind != MitigationAdded {
+					continue
+				}
+				checkNum(t, "coverage before", ch.CoverageBefore, p(tc.before))
+				checkNum(t, "coverage after", ch.CoverageAfter, p(tc.after))
+				if (*ch.CoverageBefore != *ch.CoverageAfter) != tc.movedByItself {
+					t.Errorf("moved by itself: %v → %v", *ch.CoverageBefore, *ch.CoverageAfter)
+				}
+				return
+			}
+			t.Fatal("no mitigation-added change")
+		})
+	}
+}

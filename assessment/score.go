@@ -17,23 +17,31 @@ type scoring struct {
 // t is unmitigable. It is the analyzer's formula, repeated here because an
 // assessment is rescored without a catalog.
 func (s scoring) coverage(t *Technique) (c float64, ok bool) {
-	if t == nil || len(t.Mitigations) == 0 {
+	if t == nil {
+		return 0, false
+	}
+	return s.coverageOf(t.Mitigations)
+}
+
+// coverageOf is c(t) for a technique whose mitigations are ms.
+func (s scoring) coverageOf(ms []string) (c float64, ok bool) {
+	if len(ms) == 0 {
 		return 0, false
 	}
 	switch s.m.Model {
 	case analyzer.ModelMean:
-		for _, id := range t.Mitigations {
+		for _, id := range ms {
 			c += s.level(id)
 		}
-		c /= float64(len(t.Mitigations))
+		c /= float64(len(ms))
 	case analyzer.ModelNoisyOr:
 		miss := 1.0
-		for _, id := range t.Mitigations {
+		for _, id := range ms {
 			miss *= 1 - s.level(id)
 		}
 		c = 1 - miss
 	default:
-		for _, id := range t.Mitigations {
+		for _, id := range ms {
 			c = max(c, s.level(id))
 		}
 	}

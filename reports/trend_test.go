@@ -1,0 +1,109 @@
+package reports
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/covgap/covgap/assessment"
+)
+
+func exampleTrend(t testing.TB) *assessment.Trend {
+	// Given out of order: the trend sorts by date.
+	return assessment.NewTrend(loadAssessments(t, "2026-Q2.json", "2025-Q4.json", "2026-Q1.json"))
+}
+
+func TestTrendGolden(t *testing.T) {
+	tr := exampleTrend(t)
+	for _, f := range []struct{ format, ext string }{{"table", "txt"}, {"markdown", "md"}, {"json", "json"}} {
+		t.Run(f.format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteTrend(&b, f.format, tr); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "trend."+f.ext, b.Bytes())
+			s := b.String()
+			if i, j := strings.Index(s, "2025-Q4"), strings.Index(s, "2026-Q2"); i < 0 || j < i {
+				t.Errorf("assessments not in date order:\n%s", s)
+			}
+		})
+	}
+}
+
+func TestTrendWorkbook(t *testing.T) {
+	tr := exampleTrend(t)
+	path := filepath.Join(t.TempDir(), "trend.xlsx")
+	if err := WriteTrendFile(path, tr); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != SheetTrend+","+SheetTrendGroups {
+		t.Errorf("sheets %q", got)
+	}
+	rows, err := f.GetRows(SheetTrend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || rows[1][0] != "2025-Q4" || rows[3][0] != "2026-Q2" || rows[1][6] != "" {
+		t.Errorf("Trend rows %q", rows)
+	}
+	// Agrius (new in 18.1) is among the lowest groups: its 15.1 cell is
+	// empty, so the line has a gap there rather than a fall to 0.
+	agrius := -1
+	for i, h := range rows[0] {
+		if strings.HasPrefix(h, "G1030 ") {
+			agrius = i
+		}
+	}
+	if agrius < 0 {
+		t.Fatalf("Agrius not charted: %q", rows[0])
+	}
+	if len(rows[1]) > agrius && rows[1][agrius] != "" {
+		t.Errorf("Agrius in 15.1: %q", rows[1][agrius])
+	}
+
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chart := ""
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			rc, _ := zf.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			chart = string(data)
+		}
+	}
+	if !strings.Contains(chart, "<lineChart>") {
+		t.Fatalf("no line chart in the workbook: %.300s", chart)
+	}
+	// The profile and the lowest groups (all four here) are the series.
+	if n := strings.Count(chart, "<ser>"); n != 5 {
+		t.Errorf("%d series, want the profile and 4 groups", n)
+	}
+}
+
+func TestTrendFormatErrors(t *testing.T) {
+	tr := exampleTrend(t)
+	if err := WriteTrend(&bytes.Buffer{}, "xml", tr); err == nil {
+		t.Error("xml format accepted")
+	}
+	if err := WriteTrendFile(filepath.Join(t.TempDir(), "trend.csv"), tr); err == nil {
+		t.Error(".csv file accepted")
+	}
+}
