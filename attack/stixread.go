@@ -265,6 +265,8 @@ func (w *window) peek() (byte, error) {
 // each element of its objects array and the stream offset of its start.
 // The bytes are only valid during the call.
 func readBundle(r io.Reader, name string, limit int64, obj func(b []byte, off int64) error) (err error) {
+	// The hint must be taken before the inflating goroutine starts reading r.
+	hint := sizeHint(r)
 	src, gz, stop, err := openStream(r, limit)
 	if err != nil {
 		return &BundleError{File: name, Offset: -1, Msg: err.Error()}
@@ -277,7 +279,7 @@ func readBundle(r io.Reader, name string, limit int64, obj func(b []byte, off in
 		}
 	}()
 	// Small bundles get a small window; it grows for objects larger than it.
-	w := &window{r: src, buf: make([]byte, 0, int(min(max(sizeHint(r)+512, 64<<10), 4*readBlock)))}
+	w := &window{r: src, buf: make([]byte, 0, int(min(max(hint+512, 64<<10), 4*readBlock)))}
 	fail := func(e error) error {
 		var se *syntaxError
 		switch {
