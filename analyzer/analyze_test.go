@@ -496,3 +496,23 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestDeployable(t *testing.T) {
+	tests := []struct {
+		mits []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"M1056"}, ""},
+		{[]string{"M1020", "M1056", "M1031"}, "M1020 M1031"},
+	}
+	for _, tc := range tests {
+		got := strings.Join(Deployable(&attack.Technique{ID: "T1", Mitigations: tc.mits}), " ")
+		if got != tc.want {
+			t.Errorf("Deployable(%v) = %q, want %q", tc.mits, got, tc.want)
+		}
+	}
+	if Deployable(nil) != nil {
+		t.Error("Deployable(nil) should be nil")
+	}
+}

@@ -126,7 +126,7 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 	for _, path := range o.outputs {
 		w, err := reports.ForFile(path, reports.FileOptions{Format: string(o.format)})
 		if err != nil {
-			return usageErr("-o %s: %v", path, err)
+			return usageErr("%v", err) // the error names the path
 		}
 		writers = append(writers, w)
 	}
@@ -222,7 +222,11 @@ func selectProfile(e *env, cat *attack.Catalog, o *analyzeOptions) (analyzer.Pro
 	if len(parts) == 0 {
 		return analyzer.AllGroups(cat), nil
 	}
-	return analyzer.MergeProfiles(parts...), nil
+	p := analyzer.MergeProfiles(parts...)
+	for _, n := range p.Notes {
+		fmt.Fprintf(e.stderr, "covgap: %s\n", n)
+	}
+	return p, nil
 }
 
 func problemLine(p inventory.Problem) string {
@@ -250,8 +254,12 @@ func summarizeProblems(w io.Writer, inv *inventory.Inventory, first int) {
 	if len(inv.Problems) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "covgap: %s: %d error(s), %d warning(s); rows with errors count for nothing (run 'covgap validate' for all)\n",
-		inv.File, inv.Errors(), inv.Warnings())
+	note := ""
+	if inv.Errors() > 0 {
+		note = "; rows with errors count for nothing"
+	}
+	fmt.Fprintf(w, "covgap: %s: %d error(s), %d warning(s)%s (run 'covgap validate' for all)\n",
+		inv.File, inv.Errors(), inv.Warnings(), note)
 	for i, p := range inv.Problems {
 		if i == first {
 			fmt.Fprintf(w, "  … and %d more\n", len(inv.Problems)-first)

@@ -66,7 +66,7 @@ func groupsCommand() *command {
 					ts := cat.TechniquesOf(g, cf.uses())
 					mitigable := 0
 					for _, id := range ts {
-						if len(deployable(cat.Technique(id))) > 0 {
+						if len(analyzer.Deployable(cat.Technique(id))) > 0 {
 							mitigable++
 						}
 					}
@@ -218,7 +218,7 @@ func showGroup(e *env, cat *attack.Catalog, g *attack.Group, uses attack.UseOpti
 			continue
 		}
 		rows = append(rows, showRow{Technique: t.ID, Name: t.Name, Tactics: nonNil(t.Tactics),
-			Mitigations: nonNil(t.Mitigations), Sources: u.Sources(uses), Unmitigable: len(deployable(t)) == 0})
+			Mitigations: nonNil(t.Mitigations), Sources: u.Sources(uses), Unmitigable: len(analyzer.Deployable(t)) == 0})
 	}
 	if rows == nil {
 		rows = []showRow{}
@@ -263,21 +263,6 @@ func showGroup(e *env, cat *attack.Catalog, g *attack.Group, uses attack.UseOpti
 	}
 	fmt.Fprintf(e.stdout, "%d techniques · %s\n", len(rows), catalogLabel(cat))
 	return nil
-}
-
-// deployable returns t's mitigations that name a deployable control, the
-// M(t) of SPEC §4.
-func deployable(t *attack.Technique) []string {
-	if t == nil {
-		return nil
-	}
-	out := make([]string, 0, len(t.Mitigations))
-	for _, m := range t.Mitigations {
-		if m != attack.PreCompromise {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 func nonNil(s []string) []string {
