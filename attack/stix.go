@@ -300,10 +300,8 @@ func (bd *bundle) add(r io.Reader, name string) error {
 	var (
 		matrixDomain string
 		domainVotes  = map[string]int{}
-		n            int
 	)
 	err := readBundle(r, name, MaxBundleSize, func(b []byte, off int64) error {
-		n++
 		o, err := decodeObject(b, bd.intern)
 		if err != nil {
 			var se *syntaxError
@@ -401,6 +399,7 @@ func (bd *bundle) build() (*Catalog, error) {
 		soft       = map[string]*Software{}
 		tactics    = map[string]*stixObject{}
 		retiredAt  = map[string]int{} // STIX id -> index in c.Retired
+		seenExt    = map[string]*stixObject{}
 	)
 	dropped := 0
 	addWarning := func(w Warning) {
@@ -421,10 +420,10 @@ func (bd *bundle) build() (*Catalog, error) {
 			rels = append(rels, o)
 			continue
 		case "x-mitre-collection":
+			if collection != nil && collection.Version != o.Version {
+				warnf(o, "bundles of ATT&CK %s and %s merged; the catalog takes the newer collection's version", collection.Version, o.Version)
+			}
 			if collection == nil || newer(o.Modified, collection.Modified) {
-				if collection != nil && collection.Version != o.Version {
-					warnf(o, "several collections: ATT&CK %s and %s; using the newer %s", collection.Version, o.Version, o.Version)
-				}
 				collection = o
 			}
 			continue
@@ -461,6 +460,28 @@ func (bd *bundle) build() (*Catalog, error) {
 			c.Retired = append(c.Retired, Retired{Kind: k, ID: o.ExtID, Name: o.Name, Revoked: o.Revoked, Deprecated: o.Deprecated})
 			continue
 		}
+		// Two active objects with one ATT&CK ID (an edited copy in a
+		// Workbench export) would make lookups ambiguous: the newer wins.
+		kind := o.Type
+		if kind == "tool" {
+			kind = "malware"
+		}
+		if prev := seenExt[kind+"\x00"+o.ExtID]; prev != nil {
+			keep, drop := prev, o
+			if newer(o.Modified, prev.Modified) {
+				keep, drop = o, prev
+			}
+			warnf(drop, "%s %s %q is also %s; keeping the newer %q", o.Type, o.ExtID, drop.Name, keep.ID, keep.Name)
+			delete(tech, drop.ID)
+			delete(mit, drop.ID)
+			delete(grp, drop.ID)
+			delete(camp, drop.ID)
+			delete(soft, drop.ID)
+			if keep == prev {
+				continue
+			}
+		}
+		seenExt[kind+"\x00"+o.ExtID] = o
 		switch o.Type {
 		case "attack-pattern":
 			tech[o.ID] = &Technique{ID: o.ExtID, Name: o.Name, Platforms: o.Platforms, Description: o.Description, Tactics: o.Phases}

@@ -713,3 +713,18 @@ func TestLoadSTIXOddReaders(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadSTIXDuplicateAttackID(t *testing.T) {
+	copyObj := strings.NewReplacer("intrusion-set--1", "intrusion-set--2", "2024-01-01", "2025-01-01", "Old Crew", "New Crew")
+	b := bundleOf(techObj, groupObj("2024-01-01T00:00:00Z", "Old Crew"), copyObj.Replace(groupObj("2024-01-01T00:00:00Z", "Old Crew")), usesRel)
+	c, err := LoadSTIX(strings.NewReader(b), "dup.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Groups) != 1 || c.Groups[0].Name != "New Crew" {
+		t.Fatalf("groups %+v, want only the newer copy", c.Groups)
+	}
+	if len(c.Warnings) != 1 || c.Warnings[0].Object != "intrusion-set--1" || !strings.Contains(c.Warnings[0].Message, "keeping the newer") {
+		t.Errorf("warnings %v", c.Warnings)
+	}
+}
