@@ -8,6 +8,19 @@
 // rescored and compared without any catalog. This package reads and writes
 // assessment files; it never loads a catalog, never reads an inventory file
 // and never prints.
+//
+// Compare splits every movement in two. With before = the old score and
+// after = the new one, mid is the new inventory's levels scored on the old
+// map (the old assessment's groups, techniques, mitigations, weights and
+// model); Δ_inventory = mid − before, Δ_attack = after − mid, and
+// Δ = Δ_inventory + Δ_attack exactly. All three are rescored from the files
+// in the same order of summation, so a cause that did not change gives
+// exactly 0, not rounding dust. A group without a score on either side
+// (new, gone, or with no mitigable technique) has no Δ at all: a score
+// that does not exist cannot move. The split is order-dependent, as any
+// two-way split of a non-additive score is: ATT&CK's part is measured with
+// the new levels, so a mitigation ATT&CK added to a technique the new
+// inventory already covers moved nothing.
 package assessment
 
 import (

@@ -177,6 +177,10 @@ func Compare(old, new *Assessment) *Comparison {
 	mid := scoring{m: old, level: cx.newLevel}
 	after := own(new)
 	c.Warnings = append(checkSaved(old), checkSaved(new)...)
+	if old.Catalog.Domain != new.Catalog.Domain {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("the assessments are of different ATT&CK domains (%s, %s); no group is on both sides",
+			old.Catalog.Domain, new.Catalog.Domain))
+	}
 
 	c.Inventory = cx.levelChanges(nil)
 	c.Profile = ProfileDelta{

@@ -327,3 +327,12 @@ func TestChangeCoverage(t *testing.T) {
 		})
 	}
 }
+
+func TestCompareDomains(t *testing.T) {
+	old := assess(t, base, nil, analyzer.ModelMax, "Q1", day)
+	ics := assess(t, base, nil, analyzer.ModelMax, "Q2", day)
+	ics.Catalog.Domain = attack.ICS
+	if w := Compare(old, ics).Warnings; len(w) != 1 || !strings.Contains(w[0], "different ATT&CK domains") {
+		t.Errorf("warnings %q", w)
+	}
+}

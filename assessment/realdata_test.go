@@ -274,3 +274,21 @@ func TestFixtures(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCompareAllGroups compares every group of 15.1 with every group
+// of 18.1: the largest comparison the real data allows.
+func BenchmarkCompareAllGroups(b *testing.B) {
+	if _, err := os.Stat(shared); err != nil {
+		b.Skipf("no ATT&CK bundles at %s", shared)
+	}
+	cats, err := catalogs()
+	if err != nil {
+		b.Fatal(err)
+	}
+	old := realAssessment(b, cats["15.1"], firstInventory, "15.1", day)
+	new := realAssessment(b, cats["18.1"], betterInventory, "18.1", day)
+	b.ResetTimer()
+	for b.Loop() {
+		Compare(old, new)
+	}
+}
