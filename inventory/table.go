@@ -222,7 +222,7 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 		if isTotalsRow(rec.cells) {
 			what = "looks like a totals line"
 		}
-		rd.problem(SeverityWarning, t.sheet, rec.num, mcol.title, fmt.Sprintf("%s %d %s; ignored", word, rec.num, what))
+		rd.problem(SeverityWarning, t.sheet, rec.num, mcol.title, fmt.Sprintf("the %s %s; ignored", word, what))
 		return Row{}, false
 	}
 
@@ -391,8 +391,8 @@ func (rd *reader) aggregate(inv *Inventory, t *table, word string) {
 			firstOf[key] = seen{r.Row, r.Level, r.Status}
 		} else if f.level != r.Level || f.status != r.Status {
 			rd.problem(SeverityWarning, r.Sheet, r.Row, "",
-				fmt.Sprintf("%s repeats %s from %s %d with a different status or level (%s, level %s, against %s, level %s); the highest level counts",
-					word+" "+fmt.Sprint(r.Row), what, word, f.row, statusLabel(r.Status), pct(r.Level), statusLabel(f.status), pct(f.level)))
+				fmt.Sprintf("repeats %s from %s %d with a different status or level (%s, level %s, against %s, level %s); the highest level counts",
+					what, word, f.row, statusLabel(r.Status), pct(r.Level), statusLabel(f.status), pct(f.level)))
 		}
 		for _, id := range r.Mitigations {
 			if old, ok := inv.Levels[id]; !ok || r.Level > old {
