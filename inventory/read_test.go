@@ -130,6 +130,7 @@ func TestHeaderChoice(t *testing.T) {
 		{"control only", "Control,Status\nMulti-factor Authentication,yes\n", 1, "Multi-factor Authentication", "", []string{"no mitigation column", "Control"}},
 		{"unknown columns", "Mitigation,Status,Risk,Cost\nM1032,yes,high,3\n", 1, "M1032", "", []string{"not recognised", `"Risk", "Cost"`}},
 		{"mitigation only", "Deployed mitigations\nMitigation\nM1032\n", 2, "M1032", "", []string{"taken as implemented"}},
+		{"lone title word above the header", "Mitigation\n\nMitigation,Status\nM1032,yes\n", 3, "M1032", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,13 +57,28 @@ func findHeader(t *table) (int, headerScan, bool) {
 		}
 		return -1, h, h.usable()
 	}
+	// A row with two recognised columns wins over an earlier lone
+	// "Mitigation", which may be a title; the lone word is the header only
+	// when nothing better follows (a plain list of mitigations).
+	lone := -1
+	var loneScan headerScan
 	for i, r := range t.rows {
 		if i >= headerSearchRows || r.num > headerSearchRows {
 			break
 		}
-		if h := scanHeader(r.cells); h.usable() {
+		h := scanHeader(r.cells)
+		if !h.usable() {
+			continue
+		}
+		if h.recognised >= 2 {
 			return i, h, true
 		}
+		if lone < 0 {
+			lone, loneScan = i, h
+		}
+	}
+	if lone >= 0 {
+		return lone, loneScan, true
 	}
 	return 0, headerScan{}, false
 }
