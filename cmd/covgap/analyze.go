@@ -16,37 +16,6 @@ import (
 	"github.com/covgap/covgap/reports"
 )
 
-// modelFlag validates --model at parse time.
-type modelFlag analyzer.Model
-
-func (m *modelFlag) String() string { return string(*m) }
-func (m *modelFlag) Type() string   { return "max|mean|noisy-or" }
-func (m *modelFlag) Set(s string) error {
-	switch analyzer.Model(s) {
-	case analyzer.ModelMax, analyzer.ModelMean, analyzer.ModelNoisyOr:
-		*m = modelFlag(s)
-		return nil
-	}
-	return fmt.Errorf("unknown model %q (want max, mean or noisy-or)", s)
-}
-
-// outFormat validates --format of analyze at parse time.
-type outFormat string
-
-func (f *outFormat) String() string { return string(*f) }
-func (f *outFormat) Type() string   { return "table|json|csv|markdown" }
-func (f *outFormat) Set(s string) error {
-	switch s {
-	case "table", "json", "csv", "markdown":
-		*f = outFormat(s)
-		return nil
-	case "md":
-		*f = "markdown"
-		return nil
-	}
-	return fmt.Errorf("unknown format %q (want table, json, csv or markdown)", s)
-}
-
 // percentFlag is a number from 0 to 100 that remembers whether it was set.
 type percentFlag struct {
 	v   float64
@@ -75,12 +44,12 @@ type analyzeOptions struct {
 	groups    []string
 	match     string
 	profile   string
-	model     modelFlag
+	model     *choiceFlag
 	assume    []string
 	planned   bool
 	top       int
 	outputs   []string
-	format    outFormat
+	format    *choiceFlag
 	save      string
 	label     string
 	failUnder percentFlag
@@ -91,18 +60,21 @@ func analyzeCommand() *command {
 	return &command{name: "analyze", args: "INVENTORY",
 		summary: "score an inventory against the threat groups' techniques; the main job",
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
-			o := &analyzeOptions{model: modelFlag(analyzer.ModelMax), format: "table"}
+			o := &analyzeOptions{
+				model:  newChoice(string(analyzer.ModelMax), string(analyzer.ModelMean), string(analyzer.ModelNoisyOr)),
+				format: newChoice("table", "json", "csv", "markdown").alias("md", "markdown"),
+			}
 			o.cat.register(fs, true)
 			o.inv.register(fs)
 			fs.StringSliceVar(&o.groups, "groups", nil, "groups to assess: IDs, names or aliases, comma-separated or repeated (default: all groups)")
 			fs.StringVar(&o.match, "match", "", "assess groups whose name, aliases or description contain `TEXT` (e.g. Israel)")
 			fs.StringVar(&o.profile, "profile", "", "threat profile `FILE`: YAML or CSV of groups and weights, or an ATT&CK Navigator layer")
-			fs.Var(&o.model, "model", "technique coverage model: max, mean or noisy-or")
+			fs.Var(o.model, "model", "technique coverage model: max, mean or noisy-or")
 			fs.StringSliceVar(&o.assume, "assume", nil, "what-if: treat these mitigations as implemented (e.g. M1032,M1037)")
 			fs.BoolVar(&o.planned, "planned", false, "what-if: treat planned mitigations as implemented")
 			fs.IntVar(&o.top, "top", 10, "number of recommendations")
 			fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report `FILE` (.xlsx .json .csv .md .layer.json, or DIR/ for Navigator layers); repeatable")
-			fs.Var(&o.format, "format", "standard output format: table, json, csv or markdown")
+			fs.Var(o.format, "format", "standard output format: table, json, csv or markdown")
 			fs.StringVar(&o.save, "save", "", "save the assessment to `FILE` (JSON) for compare and trend")
 			fs.StringVar(&o.label, "label", "", "label of the saved assessment, e.g. 2026-Q3")
 			fs.Var(&o.failUnder, "fail-under", "exit 3 when the profile score is below `N` (0-100)")
@@ -124,13 +96,13 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 	// Writers first: a bad -o must fail before the expensive work.
 	var writers []reports.Writer
 	for _, path := range o.outputs {
-		w, err := reports.ForFile(path, reports.FileOptions{Format: string(o.format)})
+		w, err := reports.ForFile(path, reports.FileOptions{Format: o.format.String()})
 		if err != nil {
 			return usageErr("%v", err) // the error names the path
 		}
 		writers = append(writers, w)
 	}
-	stdoutWriter, err := reports.ForStdout(string(o.format), e.stdout)
+	stdoutWriter, err := reports.ForStdout(o.format.String(), e.stdout)
 	if err != nil {
 		return usageErr("--format: %v", err)
 	}
@@ -153,7 +125,7 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 		return err
 	}
 	res, err := analyzer.Analyze(cat, inv, profile, analyzer.Options{
-		Model: analyzer.Model(o.model), Uses: o.cat.uses(), Top: o.top,
+		Model: analyzer.Model(o.model.String()), Uses: o.cat.uses(), Top: o.top,
 		Assume: o.assume, Planned: o.planned,
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -192,5 +193,41 @@ func needArgs(args []string, min, max int, what string) error {
 	if max >= 0 && len(args) > max {
 		return usageErr("unexpected argument %q", args[max])
 	}
+	return nil
+}
+
+// choiceFlag is a flag whose value must be one of a fixed set; a wrong
+// value fails when the flags are parsed, with the choices in the message.
+type choiceFlag struct {
+	value   string
+	choices []string
+	aliases map[string]string
+}
+
+// newChoice makes a choiceFlag whose default is the first choice.
+func newChoice(choices ...string) *choiceFlag {
+	return &choiceFlag{value: choices[0], choices: choices}
+}
+
+// alias lets a user write from for to.
+func (c *choiceFlag) alias(from, to string) *choiceFlag {
+	if c.aliases == nil {
+		c.aliases = map[string]string{}
+	}
+	c.aliases[from] = to
+	return c
+}
+
+func (c *choiceFlag) String() string { return c.value }
+func (c *choiceFlag) Type() string   { return strings.Join(c.choices, "|") }
+func (c *choiceFlag) Set(s string) error {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if a, ok := c.aliases[v]; ok {
+		v = a
+	}
+	if !slices.Contains(c.choices, v) {
+		return fmt.Errorf("unknown value %q (want %s)", s, strings.Join(c.choices, ", "))
+	}
+	c.value = v
 	return nil
 }

@@ -12,29 +12,12 @@ import (
 	"github.com/covgap/covgap/reports"
 )
 
-// historyFormat validates --format of compare and trend.
-type historyFormat string
-
-func (f *historyFormat) String() string { return string(*f) }
-func (f *historyFormat) Type() string   { return "table|json|markdown" }
-func (f *historyFormat) Set(s string) error {
-	switch s {
-	case "table", "json", "markdown":
-		*f = historyFormat(s)
-		return nil
-	case "md":
-		*f = "markdown"
-		return nil
-	}
-	return fmt.Errorf("unknown format %q (want table, json or markdown)", s)
-}
-
 func compareCommand() *command {
 	return &command{name: "compare", args: "OLD NEW",
 		summary: "explain how each group's score moved between two saved assessments: inventory or ATT&CK",
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
-			format := historyFormat("table")
-			fs.Var(&format, "format", "standard output format: table, json or markdown")
+			format := newChoice("table", "json", "markdown").alias("md", "markdown")
+			fs.Var(format, "format", "standard output format: table, json or markdown")
 			out := fs.StringP("output", "o", "", "also write the comparison to `FILE` (.xlsx, .md or .json)")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 2, 2, "OLD and NEW assessment files (made with analyze --save)"); err != nil {
@@ -54,7 +37,7 @@ func compareCommand() *command {
 					return inputErr(err)
 				}
 				c := assessment.Compare(old, cur)
-				if err := reports.WriteComparison(e.stdout, string(format), c); err != nil {
+				if err := reports.WriteComparison(e.stdout, format.String(), c); err != nil {
 					return inputErr(err)
 				}
 				if *out != "" {
@@ -72,8 +55,8 @@ func trendCommand() *command {
 	return &command{name: "trend", args: "ASSESSMENT…",
 		summary: "show the profile's and each group's score across saved assessments",
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
-			format := historyFormat("table")
-			fs.Var(&format, "format", "standard output format: table, json or markdown")
+			format := newChoice("table", "json", "markdown").alias("md", "markdown")
+			fs.Var(format, "format", "standard output format: table, json or markdown")
 			out := fs.StringP("output", "o", "", "also write the trend to `FILE` (.xlsx with a line chart, .md or .json)")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 1, -1, "assessment files (made with analyze --save)"); err != nil {
@@ -93,7 +76,7 @@ func trendCommand() *command {
 					as = append(as, a)
 				}
 				t := assessment.NewTrend(as)
-				if err := reports.WriteTrend(e.stdout, string(format), t); err != nil {
+				if err := reports.WriteTrend(e.stdout, format.String(), t); err != nil {
 					return inputErr(err)
 				}
 				if *out != "" {

@@ -34,19 +34,6 @@ func (f *inventoryFlags) read(path string, cat *attack.Catalog) (*inventory.Inve
 	return inventory.ReadFile(path, cat, inventory.Options{Sheet: f.sheet, MaxSize: f.maxSize, MaxRows: f.maxRows})
 }
 
-// validateFormat validates --format of validate at parse time.
-type validateFormat string
-
-func (f *validateFormat) String() string { return string(*f) }
-func (f *validateFormat) Type() string   { return "table|json" }
-func (f *validateFormat) Set(s string) error {
-	if s != "table" && s != "json" {
-		return fmt.Errorf("unknown format %q (want table or json)", s)
-	}
-	*f = validateFormat(s)
-	return nil
-}
-
 func validateCommand() *command {
 	return &command{name: "validate", args: "INVENTORY",
 		summary: "check an inventory row by row; exit 1 if it has errors",
@@ -55,8 +42,8 @@ func validateCommand() *command {
 			var inf inventoryFlags
 			cf.register(fs, false)
 			inf.register(fs)
-			format := validateFormat("table")
-			fs.Var(&format, "format", "output format: table or json")
+			format := newChoice("table", "json")
+			fs.Var(format, "format", "output format: table or json")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 1, 1, "INVENTORY (an .xlsx, .csv, .tsv, .json or .yaml file)"); err != nil {
 					return err
@@ -69,7 +56,7 @@ func validateCommand() *command {
 				if err != nil {
 					return inputErr(err)
 				}
-				if format == "json" {
+				if format.String() == "json" {
 					if err := writeJSON(e.stdout, inv); err != nil {
 						return err
 					}

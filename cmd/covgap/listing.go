@@ -16,20 +16,6 @@ import (
 	"github.com/covgap/covgap/reports"
 )
 
-// listFormat validates --format for the listing commands at parse time.
-type listFormat string
-
-func (f *listFormat) String() string { return string(*f) }
-func (f *listFormat) Type() string   { return "table|json|csv" }
-func (f *listFormat) Set(s string) error {
-	switch s {
-	case "table", "json", "csv":
-		*f = listFormat(s)
-		return nil
-	}
-	return fmt.Errorf("unknown format %q (want table, json or csv)", s)
-}
-
 type groupRow struct {
 	ID         string   `json:"id"`
 	Name       string   `json:"name"`
@@ -46,8 +32,8 @@ func groupsCommand() *command {
 			var cf catalogFlags
 			cf.register(fs, true)
 			match := fs.String("match", "", "only groups whose name, aliases or description contain `TEXT`")
-			format := listFormat("table")
-			fs.Var(&format, "format", "output format: table, json or csv")
+			format := newChoice("table", "json", "csv")
+			fs.Var(format, "format", "output format: table, json or csv")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 0, 0, ""); err != nil {
 					return err
@@ -73,7 +59,7 @@ func groupsCommand() *command {
 					rows = append(rows, groupRow{ID: g.ID, Name: g.Name, Aliases: nonNil(g.Aliases),
 						Techniques: len(ts), Mitigable: mitigable, Campaigns: nonNil(g.Campaigns), URL: g.URL()})
 				}
-				switch format {
+				switch format.String() {
 				case "json":
 					return writeJSON(e.stdout, rows)
 				case "csv":
@@ -113,8 +99,8 @@ func mitigationsCommand() *command {
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
 			var cf catalogFlags
 			cf.register(fs, true)
-			format := listFormat("table")
-			fs.Var(&format, "format", "output format: table, json or csv")
+			format := newChoice("table", "json", "csv")
+			fs.Var(format, "format", "output format: table, json or csv")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 0, 0, ""); err != nil {
 					return err
@@ -146,7 +132,7 @@ func mitigationsCommand() *command {
 					rows = append(rows, mitigationRow{ID: m.ID, Name: m.Name, Techniques: len(m.Techniques),
 						Groups: len(gs), TechniqueID: nonNil(m.Techniques), GroupIDs: gs, URL: m.URL()})
 				}
-				switch format {
+				switch format.String() {
 				case "json":
 					return writeJSON(e.stdout, rows)
 				case "csv":
@@ -179,8 +165,8 @@ func showCommand() *command {
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
 			var cf catalogFlags
 			cf.register(fs, true)
-			format := listFormat("table")
-			fs.Var(&format, "format", "output format: table, json or csv")
+			format := newChoice("table", "json", "csv")
+			fs.Var(format, "format", "output format: table, json or csv")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 1, 1, "GROUP (an ID, name or alias, e.g. G1005 or POLONIUM)"); err != nil {
 					return err
@@ -196,7 +182,7 @@ func showCommand() *command {
 				if res.Via != nil {
 					fmt.Fprintf(e.stderr, "covgap: %s %s is revoked; showing its replacement %s\n", res.Via.ID, res.Via.Name, res.Value.ID)
 				}
-				return showGroup(e, cat, res.Value, cf.uses(), string(format))
+				return showGroup(e, cat, res.Value, cf.uses(), format.String())
 			}
 		}}
 }
