@@ -231,12 +231,14 @@ func WriteComparisonWorkbook(w io.Writer, c *assessment.Comparison) error {
 
 func deltasSheet(b *deltaBook, c *assessment.Comparison) error {
 	const s = SheetDeltas
-	if err := b.sheet(s, []float64{10, 30, 10, 10, 10, 10, 12, 12, 28},
+	if err := b.sheet(s, []float64{10, 30, 15, 10, 10, 10, 12, 12, 28},
 		"ID", "Group", "Status", "Before", "After", "Δ", "Δ inventory", "Δ ATT&CK", "Changes"); err != nil {
 		return err
 	}
 	p := c.Profile
-	if err := b.row(s, 2, b.bold, "", "Whole profile", fmt.Sprintf("%d → %d groups", p.GroupsBefore, p.GroupsAfter),
+	// Only the label is bold: a row style would replace the scores' 0.0
+	// number format.
+	if err := b.row(s, 2, 0, nil, xlCell{"Whole profile", b.bold}, fmt.Sprintf("%d → %d groups", p.GroupsBefore, p.GroupsAfter),
 		p.Before, p.After, p.Delta, p.DeltaInventory, p.DeltaAttack, causeCounts(p.Changes)); err != nil {
 		return err
 	}
