@@ -149,6 +149,10 @@ func TestComparisonWorkbook(t *testing.T) {
 	if cell(SheetDeltas, "B2") != "Whole profile" || cell(SheetDeltas, "A3") != "G0016" {
 		t.Errorf("Deltas rows: %q, %q", cell(SheetDeltas, "B2"), cell(SheetDeltas, "A3"))
 	}
+	// Scores show one decimal, the profile's too.
+	if got := cell(SheetDeltas, "D2") + " " + cell(SheetDeltas, "E2"); got != "52.4 51.9" {
+		t.Errorf("profile before/after %q, want 52.4 51.9", got)
+	}
 	// Row of POLONIUM: Δ inventory 0, Δ ATT&CK = Δ.
 	rows, err := f.GetRows(SheetDeltas)
 	if err != nil {
