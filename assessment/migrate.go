@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/covgap/covgap/analyzer"
 	"github.com/covgap/covgap/attack"
 )
 
@@ -56,13 +57,7 @@ func Migrate(a *Assessment, cat *attack.Catalog) []Migration {
 		if res.Value == nil || res.Via != nil {
 			continue
 		}
-		var now []string
-		for _, id := range res.Value.Mitigations {
-			if id != attack.PreCompromise {
-				now = append(now, id)
-			}
-		}
-		added, removed := setDiff(t.Mitigations, now)
+		added, removed := setDiff(t.Mitigations, analyzer.Deployable(res.Value))
 		if len(added)+len(removed) > 0 {
 			mc := Migration{Kind: attack.KindTechnique, ID: t.ID, Name: res.Value.Name, Status: MitigationsChanged, Added: added, Removed: removed}
 			var parts []string
