@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 	if rd.opt.Sheet != "" {
 		for _, s := range sheets {
 			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(rd.opt.Sheet)) {
-				return rd.readSheetDates(f, s)
+				return rd.readSheetRaw(f, s)
 			}
 		}
 		return nil, fmt.Errorf("inventory %s has no sheet %q; its sheets are %s", rd.file, rd.opt.Sheet, quoteList(sheets))
@@ -59,7 +60,7 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 		if _, _, ok := findHeader(head); !ok {
 			continue
 		}
-		return rd.readSheetDates(f, s)
+		return rd.readSheetRaw(f, s)
 	}
 	if firstErr != nil {
 		return nil, firstErr
@@ -105,33 +106,73 @@ func (rd *reader) readSheet(f *excelize.File, sheet string, limit int) (*table, 
 // ISO dates or free text needs no raw values.
 var displayedDate = regexp.MustCompile(`^(?i)(\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s+\d{1,2}:\d{2}(:\d{2})?(\s*[ap]m)?)?|(\d{1,2}[- ])?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[- ,]+\d{2,4})$`)
 
-// readSheetDates reads a whole sheet and rewrites the date cells of its
-// "last reviewed" column as ISO dates. Formatted, a date reads as the
-// workbook's display format ("09-12-26", "Jul-26"), which is ambiguous in
-// a report; the serial number behind it is not. A second streaming pass
-// fetches the raw values, since a row can be read only one way per pass.
-func (rd *reader) readSheetDates(f *excelize.File, sheet string) (*table, error) {
+// wholePercent matches a percentage as a display format without decimals
+// shows it ("76%"), which may hide a fraction (0.755).
+var wholePercent = regexp.MustCompile(`^-?\d+\s?%$`)
+
+// readSheetRaw reads a whole sheet, then fixes the cells whose displayed
+// text loses what the cell holds:
+//
+//   - a date in the "last reviewed" column reads as the workbook's display
+//     format ("09-12-26", "Jul-26"), ambiguous in a report; it becomes an
+//     ISO date;
+//   - a coverage or scope shown as a whole percentage ("76%") may hold
+//     0.755; it becomes the exact "75.5%".
+//
+// A row can be read only one way per pass, so a second streaming pass
+// fetches raw values, and only when some cell needs it.
+func (rd *reader) readSheetRaw(f *excelize.File, sheet string) (*table, error) {
 	t, err := rd.readSheet(f, sheet, rd.opt.MaxRows+headerSearchRows+1)
 	if err != nil {
 		return nil, err
 	}
 	hi, h, ok := findHeader(t)
-	col, has := h.cols[colReviewed]
-	if !ok || !has {
+	if !ok {
 		return t, nil
 	}
-	want := map[int]*record{}
-	for i := hi + 1; i < len(t.rows); i++ {
-		if r := &t.rows[i]; col.index < len(r.cells) && displayedDate.MatchString(strings.TrimSpace(r.cells[col.index])) {
-			want[r.num] = r
-		}
-	}
-	if len(want) == 0 {
-		return t, nil
+	type fix struct {
+		index int
+		match *regexp.Regexp
+		apply func(raw float64) string
 	}
 	use1904 := false
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
 		use1904 = *p.Date1904
+	}
+	var fixes []fix
+	if c, ok := h.cols[colReviewed]; ok {
+		fixes = append(fixes, fix{c.index, displayedDate, func(serial float64) string {
+			if serial < 1 || serial > 2958465 { // 9999-12-31
+				return ""
+			}
+			d, err := excelize.ExcelDateToTime(serial, use1904)
+			if err != nil {
+				return ""
+			}
+			if d.Hour() == 0 && d.Minute() == 0 && d.Second() == 0 {
+				return d.Format("2006-01-02")
+			}
+			return d.Format("2006-01-02 15:04")
+		}})
+	}
+	for _, k := range []colKind{colCoverage, colScope} {
+		if c, ok := h.cols[k]; ok {
+			fixes = append(fixes, fix{c.index, wholePercent, func(v float64) string {
+				return strconv.FormatFloat(math.Round(v*1e8)/1e6, 'f', -1, 64) + "%"
+			}})
+		}
+	}
+	want := map[int]*record{}
+	for i := hi + 1; i < len(t.rows); i++ {
+		r := &t.rows[i]
+		for _, fx := range fixes {
+			if fx.index < len(r.cells) && fx.match.MatchString(strings.TrimSpace(r.cells[fx.index])) {
+				want[r.num] = r
+			}
+		}
+	}
+	if len(want) == 0 {
+		return t, nil
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
@@ -145,21 +186,21 @@ func (rd *reader) readSheetDates(f *excelize.File, sheet string) (*table, error)
 		}
 		delete(want, num)
 		raw, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil || col.index >= len(raw) || raw[col.index] == r.cells[col.index] {
-			continue
-		}
-		serial, err := strconv.ParseFloat(raw[col.index], 64)
-		if err != nil || serial < 1 || serial > 2958465 { // 9999-12-31
-			continue
-		}
-		d, err := excelize.ExcelDateToTime(serial, use1904)
 		if err != nil {
 			continue
 		}
-		if d.Hour() == 0 && d.Minute() == 0 && d.Second() == 0 {
-			r.cells[col.index] = d.Format("2006-01-02")
-		} else {
-			r.cells[col.index] = d.Format("2006-01-02 15:04")
+		for _, fx := range fixes {
+			if fx.index >= len(raw) || fx.index >= len(r.cells) || !fx.match.MatchString(strings.TrimSpace(r.cells[fx.index])) {
+				continue
+			}
+			// Text typed as "76%" is its own raw value and stays as written.
+			v, err := strconv.ParseFloat(strings.TrimSpace(raw[fx.index]), 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			if s := fx.apply(v); s != "" {
+				r.cells[fx.index] = s
+			}
 		}
 	}
 	return t, nil

@@ -69,8 +69,9 @@ func TestReadXLSX(t *testing.T) {
 		"A8": "Proxy", "B8": "M1021; M1037", "C8": "yes", "D8": 1,
 		"A9": "Typo", "B9": "M1099", "C9": "yes",
 		"A10": "Total", "D10": 0.9,
+		"G4": "Notes", "G5": "0.755 shown as 76%", "A11": "Vault", "B11": "M1026", "C11": "partial", "D11": 0.755, "E11": "40%",
 		"F4": "Last Reviewed", "F5": time.Date(2026, 9, 12, 0, 0, 0, 0, time.UTC), "F6": "last spring", "F8": 46000,
-	}, percent: []string{"D5", "E5", "D8", "D10"}}
+	}, percent: []string{"D5", "E5", "D8", "D10", "D11"}}
 	other := sheetSpec{name: "Old", cells: map[string]any{"A1": "Mitigation", "B1": "Status", "A2": "M1017", "B2": "no"}}
 	data := workbook(t, notes, controls, other)
 
@@ -81,7 +82,8 @@ func TestReadXLSX(t *testing.T) {
 	if inv.Format != FormatXLSX || inv.Sheet != "Controls" {
 		t.Errorf("format %q sheet %q, want xlsx Controls", inv.Format, inv.Sheet)
 	}
-	want := map[string]float64{"M1032": 0.375, "M1017": 0.5, "M1021": 1, "M1037": 1}
+	// D11 holds 0.755 under a 0% format: the level is exact, not 0.76.
+	want := map[string]float64{"M1032": 0.375, "M1017": 0.5, "M1021": 1, "M1037": 1, "M1026": 0.755 * 0.4}
 	for id, w := range want {
 		if math.Abs(inv.Levels[id]-w) > 1e-9 {
 			t.Errorf("%s level %v, want %v", id, inv.Levels[id], w)
@@ -105,8 +107,8 @@ func TestReadXLSX(t *testing.T) {
 	for _, r := range inv.Rows {
 		rows = append(rows, r.Row)
 	}
-	if !reflect.DeepEqual(rows, []int{5, 6, 8, 9}) {
-		t.Errorf("rows %v, want [5 6 8 9]", rows)
+	if !reflect.DeepEqual(rows, []int{5, 6, 8, 9, 11}) {
+		t.Errorf("rows %v, want [5 6 8 9 11]", rows)
 	}
 
 	// --sheet picks another sheet, whatever its case.
