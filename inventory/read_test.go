@@ -91,6 +91,30 @@ func TestReadFatal(t *testing.T) {
 	}
 }
 
+// Encodings other than UTF-8: Windows-1252 from an old Excel export, and
+// big-endian UTF-16.
+func TestReadEncodings(t *testing.T) {
+	cat := enterprise(t)
+	latin1 := "Mitigation;Status;Notes\nM1032;yes;G\xfcltig f\xfcr alle\n"
+	inv := readString(t, "alt.csv", latin1, cat, Options{})
+	if inv.Levels["M1032"] != 1 || inv.Rows[0].Notes != "Gültig für alle" {
+		t.Errorf("latin-1: %v %q", inv.Levels, inv.Rows[0].Notes)
+	}
+	var be []byte
+	be = append(be, 0xFE, 0xFF)
+	for _, u := range utf16.Encode([]rune("Mitigation\tStatus\nM1017\tpartial\n")) {
+		be = append(be, byte(u>>8), byte(u))
+	}
+	inv = readString(t, "be.txt", string(be), cat, Options{})
+	if inv.Levels["M1017"] != 0.5 || inv.Format != FormatTSV {
+		t.Errorf("UTF-16 BE: %v %s", inv.Levels, inv.Format)
+	}
+	_, err := Read(strings.NewReader("PK\x03\x04\x14\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet"), "x.ods", cat, Options{})
+	if err == nil || !strings.Contains(err.Error(), "OpenDocument") {
+		t.Errorf("ods: %v", err)
+	}
+}
+
 func TestHeaderSynonyms(t *testing.T) {
 	tests := []struct {
 		header string

@@ -106,18 +106,18 @@ func (rd *reader) items(doc any, kind string) ([]any, error) {
 	case []any:
 		return d, nil
 	case map[string]any:
-		for k, v := range d {
-			if l, ok := v.([]any); ok && listKeys[headerKey(k)] {
+		keys := make([]string, 0, len(d))
+		for k := range d {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // the same document always reads the same way
+		for _, k := range keys {
+			if l, ok := d[k].([]any); ok && listKeys[headerKey(k)] {
 				return l, nil
 			}
 		}
 		// {"M1032": "implemented", "M1017": {"status": "partial"}}: the key
 		// is the mitigation.
-		keys := make([]string, 0, len(d))
-		for k := range d {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		out := make([]any, 0, len(keys))
 		for _, k := range keys {
 			switch v := d[k].(type) {
