@@ -123,12 +123,14 @@ func (rd *reader) parse(data []byte) (*table, string, error) {
 		return nil, "", fmt.Errorf("inventory %s: %w", rd.file, err)
 	}
 	trimmed := strings.TrimLeft(text, " \t\r\n")
-	if ext == ".json" || trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[') {
-		t, err := rd.readJSON(text)
-		if err == nil || ext == ".json" {
+	startsJSON := trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')
+	if startsJSON || ext == ".json" {
+		t, valid, err := rd.readJSON(text)
+		if valid || startsJSON && ext == ".json" {
 			return t, FormatJSON, err
 		}
-		// Not JSON after all, such as a CSV whose first cell is "[Draft]".
+		// Not JSON after all: a CSV whose first cell is "[Draft]", or a
+		// CSV saved with a .json name.
 	}
 	if ext == ".yaml" || ext == ".yml" || looksLikeYAML(text) {
 		t, err := rd.readYAML(text)

@@ -39,6 +39,9 @@ func TestReadFormats(t *testing.T) {
 		{"JSON keyed by mitigation", "inv.json", `{"M1032":"implemented","M1017":"partial","M1020":{"coverage":0.75},"M1049":{"status":"partial","coverage_pct":75}}`, "json"},
 		{"YAML list", "inv.yaml", "# our controls\nmitigations:\n  - mitigation: M1032\n    status: implemented\n  - mitigation: User Training\n    status: partial\n  - mitigation: [M1020, M1049]\n    status: partial\n    coverage: 75%\n", "yaml"},
 		{"YAML saved as txt", "inv.txt", "- id: M1032\n  status: yes\n- id: M1017\n  status: partial\n- id: M1020, M1049\n  coverage: 0.75\n", "yaml"},
+		{"JSON Lines", "inv.jsonl", "{\"mitigation\":\"M1032\",\"status\":\"yes\"}\n{\"mitigation\":\"M1017\",\"status\":\"partial\"}\n{\"mitigation\":[\"M1020\",\"M1049\"],\"coverage\":\"75%\"}\n", "json"},
+		{"CSV saved as json", "inv.json", "Mitigation,Status,Coverage\nM1032,yes,\nM1017,partial,\n\"M1020,M1049\",partial,75\n", "csv"},
+		{"CSV starting with a bracket", "inv.csv", "[Draft] controls\nMitigation,Status,Coverage\nM1032,yes,\nM1017,partial,\n\"M1020,M1049\",partial,75\n", "csv"},
 		{"JSON saved as csv", "inv.csv", `[{"mitigation":"M1032","status":"implemented"},{"mitigation":"M1017","status":"partial"},{"mitigation":"M1020,M1049","coverage":75}]`, "json"},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +20,9 @@ var listKeys = map[string]bool{"mitigations": true, "inventory": true, "controls
 
 // readJSON reads an array of objects, {"mitigations": [...]}, or an object
 // keyed by mitigation ({"M1032": "implemented"} or {"M1032": {...}}).
-func (rd *reader) readJSON(text string) (*table, error) {
+// valid reports whether the text was JSON at all, so that the caller can
+// try other formats when it was not.
+func (rd *reader) readJSON(text string) (t *table, valid bool, err error) {
 	var doc any
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
@@ -27,11 +30,28 @@ func (rd *reader) readJSON(text string) (*table, error) {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line := 1 + strings.Count(text[:min(int(se.Offset), len(text))], "\n")
-			return nil, fmt.Errorf("inventory %s is not valid JSON: line %d: %v", rd.file, line, err)
+			return nil, false, fmt.Errorf("inventory %s is not valid JSON: line %d: %v", rd.file, line, err)
 		}
-		return nil, fmt.Errorf("inventory %s is not valid JSON: %v", rd.file, err)
+		return nil, false, fmt.Errorf("inventory %s is not valid JSON: %v", rd.file, err)
 	}
-	return rd.fromDocument(doc, "JSON")
+	// JSON Lines (one object a line, as log-style exports write it): more
+	// values after the first make a list.
+	if dec.More() {
+		list := []any{doc}
+		for dec.More() {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return nil, false, fmt.Errorf("inventory %s is not valid JSON: value %d: %v", rd.file, len(list)+1, err)
+			}
+			list = append(list, v)
+		}
+		doc = list
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false, fmt.Errorf("inventory %s is not valid JSON: text follows the last value", rd.file)
+	}
+	t, err = rd.fromDocument(doc, "JSON")
+	return t, true, err
 }
 
 // readYAML reads the same shapes as readJSON. yaml.v3 refuses documents
