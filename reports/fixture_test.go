@@ -114,7 +114,6 @@ func fixtureCatalog() *attack.Catalog {
 	return c
 }
 
-func ptr(v float64) *float64 { return &v }
 
 func fixtureInventory() *inventory.Inventory {
 	inv := &inventory.Inventory{File: "inventory.xlsx", Format: "xlsx", Sheet: "Controls"}

@@ -16,6 +16,7 @@ package reports
 //	                     mitigations in place and the ones missing
 //	-o report.md         one Markdown report: summary, groups, recommendations
 //	                     and one section per group with a mermaid flowchart
+//	-o report.html       one self-contained HTML page (what serve shows)
 //	-o DIR/              (or an existing directory) one Navigator layer per
 //	                     group, G1005-POLONIUM.json, and profile.json; with
 //	                     Format "markdown" one Markdown page per group in the
@@ -51,7 +52,7 @@ type FileOptions struct {
 }
 
 // SupportedFiles lists the -o forms ForFile accepts, for help and errors.
-const SupportedFiles = ".xlsx, .json, .layer.json, .csv, .md, or a directory (DIR/)"
+const SupportedFiles = ".xlsx, .json, .layer.json, .csv, .md, .html, or a directory (DIR/)"
 
 // SupportedFormats lists the --format values ForStdout accepts.
 const SupportedFormats = "table, json, csv, markdown"
@@ -88,6 +89,8 @@ func ForFile(path string, o FileOptions) (Writer, error) {
 		return csvFiles{groups: path, gaps: GapsPath(path)}, nil
 	case strings.HasSuffix(name, ".md"), strings.HasSuffix(name, ".markdown"):
 		return fileWriter{path, writeMarkdown}, nil
+	case strings.HasSuffix(name, ".html"), strings.HasSuffix(name, ".htm"):
+		return fileWriter{path, writeHTML}, nil
 	}
 	ext := filepath.Ext(path)
 	if ext == "" {

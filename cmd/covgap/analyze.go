@@ -147,6 +147,9 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 	}
 	if o.save != "" {
 		a := assessment.New(res, o.label, rep.Generated)
+		// The catalog's fingerprint, groups and revocations let a later
+		// compare tell "new in ATT&CK" from "not assessed before".
+		a.Attach(cat, inv)
 		if err := a.Save(o.save); err != nil {
 			return inputErr(err)
 		}
