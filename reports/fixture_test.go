@@ -114,7 +114,6 @@ func fixtureCatalog() *attack.Catalog {
 	return c
 }
 
-
 func fixtureInventory() *inventory.Inventory {
 	inv := &inventory.Inventory{File: "inventory.xlsx", Format: "xlsx", Sheet: "Controls"}
 	row := func(n int, control, text string, ids []string, statusText string, st inventory.Status, cov, scope *float64, level float64, owner, notes string) inventory.Row {

@@ -22,7 +22,7 @@ var htmlFS embed.FS
 
 var htmlReport = template.Must(template.New("report.html").Funcs(template.FuncMap{
 	"score":    fmtScore,
-	"pct":      func(v float64) string { return fmtScore(ptr(v * 100)) + "%" },
+	"pct":      func(v float64) string { return fmtScore(ptr(v*100)) + "%" },
 	"scoreBg":  scoreColour,
 	"stateBg":  stateColour,
 	"url":      func(id string) template.URL { return template.URL(attack.URL(id)) },
