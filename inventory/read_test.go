@@ -60,6 +60,24 @@ func TestReadFormats(t *testing.T) {
 	}
 }
 
+// A list of bare names or IDs is a list of deployed mitigations.
+func TestReadList(t *testing.T) {
+	cat := enterprise(t)
+	for name, content := range map[string]string{
+		"l.json": `{"mitigations": ["M1032", "SSL/TLS Inspection"]}`,
+		"l.yaml": "- M1032\n- SSL/TLS Inspection\n",
+		"l.csv":  "Mitigation\nM1032\nSSL/TLS Inspection\n",
+	} {
+		inv := readString(t, name, content, cat, Options{})
+		if !reflect.DeepEqual(inv.Levels, map[string]float64{"M1032": 1, "M1020": 1}) || inv.Errors() > 0 {
+			t.Errorf("%s: levels %v\n%s", name, inv.Levels, problemsText(inv))
+		}
+		if findProblem(inv, SeverityWarning, inv.Rows[0].Row-1, "taken as implemented") == nil && findProblem(inv, SeverityWarning, 0, "taken as implemented") == nil {
+			t.Errorf("%s: no warning that the list is taken as implemented:\n%s", name, problemsText(inv))
+		}
+	}
+}
+
 func TestReadFatal(t *testing.T) {
 	cat := enterprise(t)
 	tests := []struct {

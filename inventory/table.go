@@ -142,7 +142,7 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 	_, hasStatus := h.cols[colStatus]
 	_, hasCov := h.cols[colCoverage]
 	listOnly := !hasStatus && !hasCov
-	if listOnly {
+	if listOnly && len(t.rows) > hi+1 {
 		rd.problem(SeverityWarning, t.sheet, headerRow, "",
 			fmt.Sprintf("no status or coverage %s; every mitigation listed is taken as implemented", colWord))
 	}
