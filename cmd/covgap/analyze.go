@@ -161,47 +161,59 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 	return nil
 }
 
-// selectProfile turns --groups, --match and --profile into one profile;
-// several of them together mean their union. None means every group.
+// selectProfile reads --profile, if any, and builds the profile the flags
+// ask for, telling on stderr what selecting it involved.
 func selectProfile(e *env, cat *attack.Catalog, o *analyzeOptions) (analyzer.Profile, error) {
-	var parts []analyzer.Profile
-	if len(o.groups) > 0 {
-		p, err := analyzer.SelectGroups(cat, o.groups)
-		if err != nil {
-			return analyzer.Profile{}, inputErr(err)
-		}
-		parts = append(parts, p)
-	}
-	if o.match != "" {
-		p := analyzer.MatchGroups(cat, o.match)
-		if len(p.Members) == 0 {
-			return analyzer.Profile{}, inputErr(fmt.Errorf("--match %q: no group's name, aliases or description contains it", o.match))
-		}
-		parts = append(parts, p)
-	}
+	var tp *inventory.ThreatProfile
 	if o.profile != "" {
 		f, err := os.Open(o.profile)
 		if err != nil {
 			return analyzer.Profile{}, inputErr(err)
 		}
 		defer f.Close()
-		tp, err := inventory.ReadProfile(f, o.profile, cat)
-		if err != nil {
+		if tp, err = inventory.ReadProfile(f, o.profile, cat); err != nil {
 			return analyzer.Profile{}, inputErr(err)
 		}
 		for _, p := range tp.Problems {
 			fmt.Fprintf(e.stderr, "covgap: %s\n", problemLine(p))
 		}
+	}
+	p, err := buildProfile(cat, o.groups, o.match, tp)
+	if err != nil {
+		return analyzer.Profile{}, inputErr(err)
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(e.stderr, "covgap: %s\n", n)
+	}
+	return p, nil
+}
+
+// buildProfile turns a group list, a match text and a threat profile into
+// one profile; several of them together mean their union, none means every
+// group. The command line and the web form share it.
+func buildProfile(cat *attack.Catalog, groups []string, match string, tp *inventory.ThreatProfile) (analyzer.Profile, error) {
+	var parts []analyzer.Profile
+	if len(groups) > 0 {
+		p, err := analyzer.SelectGroups(cat, groups)
+		if err != nil {
+			return analyzer.Profile{}, err
+		}
+		parts = append(parts, p)
+	}
+	if match != "" {
+		p := analyzer.MatchGroups(cat, match)
+		if len(p.Members) == 0 {
+			return analyzer.Profile{}, fmt.Errorf("match %q: no group's name, aliases or description contains it", match)
+		}
+		parts = append(parts, p)
+	}
+	if tp != nil {
 		parts = append(parts, analyzer.ProfileFrom(tp))
 	}
 	if len(parts) == 0 {
 		return analyzer.AllGroups(cat), nil
 	}
-	p := analyzer.MergeProfiles(parts...)
-	for _, n := range p.Notes {
-		fmt.Fprintf(e.stderr, "covgap: %s\n", n)
-	}
-	return p, nil
+	return analyzer.MergeProfiles(parts...), nil
 }
 
 func problemLine(p inventory.Problem) string {

@@ -42,23 +42,7 @@ func groupsCommand() *command {
 				if err != nil {
 					return err
 				}
-				p := analyzer.AllGroups(cat)
-				if *match != "" {
-					p = analyzer.MatchGroups(cat, *match)
-				}
-				rows := make([]groupRow, 0, len(p.Members))
-				for _, m := range p.Members {
-					g := m.Group
-					ts := cat.TechniquesOf(g, cf.uses())
-					mitigable := 0
-					for _, id := range ts {
-						if len(analyzer.Deployable(cat.Technique(id))) > 0 {
-							mitigable++
-						}
-					}
-					rows = append(rows, groupRow{ID: g.ID, Name: g.Name, Aliases: nonNil(g.Aliases),
-						Techniques: len(ts), Mitigable: mitigable, Campaigns: nonNil(g.Campaigns), URL: g.URL()})
-				}
+				rows := groupRows(cat, cf.uses(), *match)
 				switch format.String() {
 				case "json":
 					return writeJSON(e.stdout, rows)
@@ -94,6 +78,57 @@ type mitigationRow struct {
 	URL         string   `json:"url"`
 }
 
+// groupRows lists the groups (those matching match, when given) with
+// their technique counts under uses.
+func groupRows(cat *attack.Catalog, uses attack.UseOptions, match string) []groupRow {
+	p := analyzer.AllGroups(cat)
+	if match != "" {
+		p = analyzer.MatchGroups(cat, match)
+	}
+	rows := make([]groupRow, 0, len(p.Members))
+	for _, m := range p.Members {
+		g := m.Group
+		ts := cat.TechniquesOf(g, uses)
+		mitigable := 0
+		for _, id := range ts {
+			if len(analyzer.Deployable(cat.Technique(id))) > 0 {
+				mitigable++
+			}
+		}
+		rows = append(rows, groupRow{ID: g.ID, Name: g.Name, Aliases: nonNil(g.Aliases),
+			Techniques: len(ts), Mitigable: mitigable, Campaigns: nonNil(g.Campaigns), URL: g.URL()})
+	}
+	return rows
+}
+
+// mitigationRows lists the mitigations with the techniques they mitigate
+// and the groups (under uses) those techniques serve.
+func mitigationRows(cat *attack.Catalog, uses attack.UseOptions) []mitigationRow {
+	groupsOf := map[string][]string{}
+	for _, g := range cat.Groups {
+		for _, t := range cat.TechniquesOf(g, uses) {
+			groupsOf[t] = append(groupsOf[t], g.ID)
+		}
+	}
+	rows := make([]mitigationRow, 0, len(cat.Mitigations))
+	for _, m := range cat.Mitigations {
+		seen := map[string]bool{}
+		for _, t := range m.Techniques {
+			for _, g := range groupsOf[t] {
+				seen[g] = true
+			}
+		}
+		gs := make([]string, 0, len(seen))
+		for g := range seen {
+			gs = append(gs, g)
+		}
+		sort.Strings(gs)
+		rows = append(rows, mitigationRow{ID: m.ID, Name: m.Name, Techniques: len(m.Techniques),
+			Groups: len(gs), TechniqueID: nonNil(m.Techniques), GroupIDs: gs, URL: m.URL()})
+	}
+	return rows
+}
+
 func mitigationsCommand() *command {
 	return &command{name: "mitigations", summary: "list mitigations with the techniques they mitigate and the groups those techniques serve",
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
@@ -109,29 +144,7 @@ func mitigationsCommand() *command {
 				if err != nil {
 					return err
 				}
-				// Which groups each technique serves, under the use options.
-				groupsOf := map[string][]string{}
-				for _, g := range cat.Groups {
-					for _, t := range cat.TechniquesOf(g, cf.uses()) {
-						groupsOf[t] = append(groupsOf[t], g.ID)
-					}
-				}
-				rows := make([]mitigationRow, 0, len(cat.Mitigations))
-				for _, m := range cat.Mitigations {
-					seen := map[string]bool{}
-					for _, t := range m.Techniques {
-						for _, g := range groupsOf[t] {
-							seen[g] = true
-						}
-					}
-					gs := make([]string, 0, len(seen))
-					for g := range seen {
-						gs = append(gs, g)
-					}
-					sort.Strings(gs)
-					rows = append(rows, mitigationRow{ID: m.ID, Name: m.Name, Techniques: len(m.Techniques),
-						Groups: len(gs), TechniqueID: nonNil(m.Techniques), GroupIDs: gs, URL: m.URL()})
-				}
+				rows := mitigationRows(cat, cf.uses())
 				switch format.String() {
 				case "json":
 					return writeJSON(e.stdout, rows)
