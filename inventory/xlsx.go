@@ -130,6 +130,7 @@ func (rd *reader) readSheetRaw(f *excelize.File, sheet string) (*table, error) {
 	if !ok {
 		return t, nil
 	}
+	fillMerged(f, sheet, t, hi, h)
 	type fix struct {
 		index int
 		match *regexp.Regexp
@@ -204,4 +205,55 @@ func (rd *reader) readSheetRaw(f *excelize.File, sheet string) (*table, error) {
 		}
 	}
 	return t, nil
+}
+
+// fillMerged copies the value of a vertically merged cell into the rows it
+// spans: a status or control written once in a cell merged over three rows
+// means all three, but the file holds it only in the first. Merges are
+// looked up (which parses the whole sheet) only when some row lacks a
+// mitigation or status, the cells a merge would have emptied.
+func fillMerged(f *excelize.File, sheet string, t *table, hi int, h headerScan) {
+	needed := false
+	for i := hi + 1; i < len(t.rows) && !needed; i++ {
+		for _, k := range []colKind{colMitigation, colMitigationName, colStatus, colControl} {
+			if c, ok := h.cols[k]; ok && (c.index >= len(t.rows[i].cells) || strings.TrimSpace(t.rows[i].cells[c.index]) == "") {
+				needed = true
+			}
+		}
+	}
+	if !needed {
+		return
+	}
+	merges, err := f.GetMergeCells(sheet, true)
+	if err != nil || len(merges) == 0 {
+		return
+	}
+	byNum := make(map[int]*record, len(t.rows))
+	for i := range t.rows {
+		byNum[t.rows[i].num] = &t.rows[i]
+	}
+	for _, m := range merges {
+		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+		_, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+		if err1 != nil || err2 != nil || r2 <= r1 || r2-r1 > len(t.rows) {
+			continue
+		}
+		top, ok := byNum[r1]
+		if !ok || c1-1 >= len(top.cells) {
+			continue
+		}
+		v := top.cells[c1-1]
+		for r := r1 + 1; r <= r2; r++ {
+			rec, ok := byNum[r]
+			if !ok {
+				continue
+			}
+			for len(rec.cells) < c1 {
+				rec.cells = append(rec.cells, "")
+			}
+			if strings.TrimSpace(rec.cells[c1-1]) == "" {
+				rec.cells[c1-1] = v
+			}
+		}
+	}
 }

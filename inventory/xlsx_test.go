@@ -129,6 +129,40 @@ func TestReadXLSX(t *testing.T) {
 	}
 }
 
+// A status or control written once in a cell merged over several rows
+// counts for each of them.
+func TestReadXLSXMergedCells(t *testing.T) {
+	cat := enterprise(t)
+	f := excelize.NewFile()
+	defer f.Close()
+	for ref, v := range map[string]any{"A1": "Control", "B1": "Mitigation", "C1": "Status",
+		"A2": "EDR", "B2": "M1040", "C2": "Implemented", "B3": "M1049", "B4": "M1017", "C4": "partial"} {
+		if err := f.SetCellValue("Sheet1", ref, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range [][2]string{{"A2", "A3"}, {"C2", "C3"}} {
+		if err := f.MergeCell("Sheet1", r[0], r[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := f.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := Read(&b, "merged.xlsx", cat, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"M1040": 1, "M1049": 1, "M1017": 0.5}
+	if !reflect.DeepEqual(inv.Levels, want) || len(inv.Problems) != 0 {
+		t.Errorf("levels %v, want %v\n%s", inv.Levels, want, problemsText(inv))
+	}
+	if inv.Rows[1].Control != "EDR" {
+		t.Errorf("merged control not carried down: %+v", inv.Rows[1])
+	}
+}
+
 // An xlsx saved with a .csv name, and the unzip limit.
 func TestReadXLSXByContent(t *testing.T) {
 	cat := enterprise(t)
