@@ -28,12 +28,13 @@ const maxNameSpan = 4
 const maxRefsPerCell = 100
 
 var (
-	idFirst   = regexp.MustCompile(`^(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)(?:$|[^\w.]\s*(.*)$)`)
-	idLast    = regexp.MustCompile(`^(.*?)\s*[(\[]\s*(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)\s*[)\]]$`)
-	idList    = regexp.MustCompile(`^(?i)M\d{4}(?:\s+M\d{4})+$`)
-	idAnyCase = regexp.MustCompile(`(?i)M\d{4}`)
-	strongSep = regexp.MustCompile(`[;\n\r]+`)
-	weakSep   = regexp.MustCompile(`(?i)\s*(?:[,/|+&]|\band\b)\s*`)
+	idFirst        = regexp.MustCompile(`^(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)(?:$|[^\w.]\s*(.*)$)`)
+	idLast         = regexp.MustCompile(`^(.*?)\s*[(\[]\s*(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)\s*[)\]]$`)
+	idList         = regexp.MustCompile(`^(?i)M\d{4}(?:\s+M\d{4})+$`)
+	idAnyCase      = regexp.MustCompile(`(?i)M\d{4}`)
+	trailingRemark = regexp.MustCompile(`^(.+?)\s*[(\[]([^()\[\]]*)[)\]]$`)
+	strongSep      = regexp.MustCompile(`[;\n\r]+`)
+	weakSep        = regexp.MustCompile(`(?i)\s*(?:[,/|+&]|\band\b)\s*`)
 )
 
 // names indexes the catalog's mitigations, active and retired, by a key
@@ -130,6 +131,11 @@ func (rd *reader) pieces(part string) []ref {
 		}
 	}
 	for i := 0; i < n; {
+		// No ATT&CK name holds a comma, so unmatched pieces either side of
+		// one are separate mistakes ("MFA, SSO"), each with its suggestions.
+		if i > 0 && strings.Contains(toks[2*i-1], ",") {
+			flush(i)
+		}
 		matched := false
 		for j := min(n, i+maxNameSpan); j > i; j-- {
 			if r, ok := rd.one(join(i, j)); ok {
@@ -170,6 +176,13 @@ func (rd *reader) one(s string) ([]ref, bool) {
 	}
 	if canon, ok := rd.names.byKey[squashKey(s)]; ok {
 		return []ref{rd.lookup(canon, "")}, true
+	}
+	// "Network Segmentation (VLANs)": an exact name with a remark, as an ID
+	// may have one.
+	if m := trailingRemark.FindStringSubmatch(s); m != nil && !idAnyCase.MatchString(m[2]) {
+		if canon, ok := rd.names.byKey[squashKey(m[1])]; ok {
+			return []ref{rd.lookup(canon, "")}, true
+		}
 	}
 	// "M1018 - User Account Management", "M1018: UAM", "User Account
 	// Management (M1018)": the ID decides, the words are a label.
