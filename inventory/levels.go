@@ -89,6 +89,9 @@ func parseStatus(s string) (Status, bool) {
 	if strings.TrimSpace(s) == "" {
 		return StatusUnknown, true
 	}
+	if st, ok := statusWords[fold(s)]; ok { // the usual case, without the splitting
+		return st, true
+	}
 	for _, c := range statusCandidates(s) {
 		if st, ok := statusWords[fold(c)]; ok {
 			return st, true
@@ -99,6 +102,9 @@ func parseStatus(s string) (Status, bool) {
 
 // isInProgress reports whether a status cell says the work is under way.
 func isInProgress(s string) bool {
+	if k := fold(s); inProgress[k] || statusWords[k] != "" {
+		return inProgress[k]
+	}
 	for _, c := range statusCandidates(s) {
 		if inProgress[fold(c)] {
 			return true
