@@ -191,7 +191,7 @@ func TestServeValidate(t *testing.T) {
 // FuzzServeUpload sends arbitrary bytes under arbitrary names: the server
 // answers every one with a status below 500 and never panics.
 func FuzzServeUpload(f *testing.F) {
-	for _, name := range []string{"polonium.csv", "example.yaml", "example.xlsx", "european.csv"} {
+	for _, name := range []string{"polonium.csv", "example.yaml", "example.xlsx", "example-eu.csv", "messy.csv"} {
 		if data, err := os.ReadFile(repoPath("testdata", "inventory", name)); err == nil {
 			f.Add(name, data)
 		}
