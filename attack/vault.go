@@ -435,7 +435,7 @@ func (b *vaultBuilder) pageTechniques(p VaultPage) []string {
 	for t := range drawn {
 		listed[t] = true
 	}
-	return vaultSortedKeys(listed)
+	return sortedKeys(listed)
 }
 
 // addUses records the techniques of a group page.
@@ -550,7 +550,7 @@ func (b *vaultBuilder) build() *Catalog {
 		if b.pageHasMits[id] {
 			mits = b.pageMits[id]
 		}
-		t.Mitigations = vaultSortedKeys(mits)
+		t.Mitigations = sortedKeys(mits)
 		for _, m := range t.Mitigations {
 			mt := b.mitigations[m]
 			mt.Techniques = append(mt.Techniques, id)
@@ -595,7 +595,7 @@ func (b *vaultBuilder) build() *Catalog {
 	}
 	for gid, g := range b.groups {
 		g.Uses = g.Uses[:0]
-		for _, t := range vaultSortedKeys(b.groupUses[gid]) {
+		for _, t := range sortedKeys(b.groupUses[gid]) {
 			g.Uses = append(g.Uses, *b.groupUses[gid][t])
 		}
 		if g.Name == "" {
@@ -685,15 +685,6 @@ func mergeStringsStable(s []string, a string) []string {
 	return append(s, a)
 }
 
-func vaultSortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func setDiff(a, b map[string]bool) []string {
 	var out []string
 	for k := range a {
@@ -713,7 +704,7 @@ func setString(s map[string]bool) string {
 	if len(s) == 0 {
 		return "none"
 	}
-	return strings.Join(vaultSortedKeys(s), " ")
+	return strings.Join(sortedKeys(s), " ")
 }
 
 // diffString says what a diagram lacks and adds compared with the page.

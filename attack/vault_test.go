@@ -659,7 +659,7 @@ func TestVaultMatchesSTIX15(t *testing.T) {
 			withCampaigns[vg.ID] = true
 		}
 	}
-	if got, want := vaultSortedKeys(withCampaigns), []string{"G0016", "G0034", "G1015"}; !reflect.DeepEqual(got, want) {
+	if got, want := sortedKeys(withCampaigns), []string{"G0016", "G0034", "G1015"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("groups whose vault list includes campaign techniques = %v, want %v", got, want)
 	}
 }

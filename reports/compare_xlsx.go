@@ -6,7 +6,6 @@ package reports
 // of the gap workbook.
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -46,16 +45,9 @@ type xlID string
 func newDeltaBook() (*deltaBook, error) {
 	f := excelize.NewFile()
 	b := &deltaBook{f: f}
-	var err error
-	mk := func(s *excelize.Style) int {
-		if err != nil {
-			return 0
-		}
-		var id int
-		id, err = f.NewStyle(s)
-		return id
-	}
-	one := func(s string) *string { return &s }
+	sm := &styleMaker{f: f}
+	mk := sm.add
+	one := numFmt
 	b.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
@@ -64,22 +56,13 @@ func newDeltaBook() (*deltaBook, error) {
 	b.pct = mk(&excelize.Style{CustomNumFmt: one("0%")})
 	b.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	b.link = mk(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}})
-	// A style no other cell shares, so that marking its xf with
-	// quotePrefix below touches nothing else.
-	b.quoted = mk(&excelize.Style{Protection: &excelize.Protection{Locked: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("workbook styles: %w", err)
-	}
-	if f.Styles == nil || f.Styles.CellXfs == nil || b.quoted >= len(f.Styles.CellXfs.Xf) {
-		f.Close()
-		return nil, errors.New("workbook styles: quote-prefix style not found")
-	}
 	// Text from an assessment (group names, inventory file names, labels)
-	// is written as string cells, which never run; quotePrefix keeps a
-	// formula-like one literal even when someone edits the cell.
-	yes := true
-	f.Styles.CellXfs.Xf[b.quoted].QuotePrefix = &yes
+	// that looks like a formula stays literal.
+	b.quoted = sm.quotePrefix(excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}})
+	if sm.err != nil {
+		f.Close()
+		return nil, fmt.Errorf("workbook styles: %w", sm.err)
+	}
 	return b, nil
 }
 

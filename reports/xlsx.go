@@ -143,16 +143,9 @@ func newBook(f *excelize.File, r *Report) (*book, error) {
 	b := &book{f: f, r: r, links: map[string][]cellLink{}}
 	res := r.Result
 	b.wif = res.Profile.AssumedScore != nil || len(res.Options.Assume) > 0 || res.Options.Planned
-	var err error
-	mk := func(s *excelize.Style) int {
-		if err != nil {
-			return 0
-		}
-		var id int
-		id, err = f.NewStyle(s)
-		return id
-	}
-	one := func(f string) *string { return &f }
+	sm := &styleMaker{f: f}
+	mk := sm.add
+	one := numFmt
 	b.st = styles{
 		header: mk(&excelize.Style{
 			Font:      &excelize.Font{Bold: true},
@@ -169,23 +162,12 @@ func newBook(f *excelize.File, r *Report) (*book, error) {
 		// 0.5 as "0.5", where "0.##" would show "1." in Excel.
 		weight: 0,
 		wrap:   mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}),
-		// The explicit (default) protection only makes this style differ
-		// from every other one, so that NewStyle does not hand back an
-		// existing style whose xf we then mark with quotePrefix.
-		quoted: mk(&excelize.Style{Protection: &excelize.Protection{Locked: true}}),
+		// Text that came from an input and looks like a formula.
+		quoted: sm.quotePrefix(excelize.Style{}),
 	}
-	if err != nil {
-		return nil, fmt.Errorf("workbook styles: %w", err)
+	if sm.err != nil {
+		return nil, fmt.Errorf("workbook styles: %w", sm.err)
 	}
-	// excelize's Style has no quotePrefix; the style sheet's xf does. With
-	// it, Excel and LibreOffice keep the text literal even when someone
-	// edits the cell and presses Enter, which would otherwise turn
-	// "=HYPERLINK(…)" into a live formula.
-	if b.f.Styles == nil || b.f.Styles.CellXfs == nil || b.st.quoted >= len(b.f.Styles.CellXfs.Xf) {
-		return nil, errors.New("workbook styles: quote-prefix style not found")
-	}
-	yes := true
-	b.f.Styles.CellXfs.Xf[b.st.quoted].QuotePrefix = &yes
 	return b, nil
 }
 
