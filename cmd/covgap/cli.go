@@ -59,6 +59,7 @@ func commands() []*command {
 		templateCommand(),
 		compareCommand(),
 		trendCommand(),
+		migrateCommand(),
 		serveCommand(),
 		versionCommand(),
 	}

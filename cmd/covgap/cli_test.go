@@ -328,3 +328,31 @@ func TestRealBundle(t *testing.T) {
 		t.Errorf("vault groups exit %d: %s %s", code, out, errs)
 	}
 }
+
+// TestMigrate reads last year's assessment (ATT&CK 15.1) with the embedded
+// 18.1: POLONIUM's T1078 gained M1032 between them.
+func TestMigrate(t *testing.T) {
+	code, out, errs := covgap(t, "migrate", "--format", "json", repoPath("testdata", "assessments", "2025-Q4.json"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var ms []struct {
+		Kind, ID, Status string
+		Added            []string
+	}
+	if err := json.Unmarshal([]byte(out), &ms); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range ms {
+		if m.ID == "T1078" && m.Status == "mitigations-changed" && strings.Join(m.Added, ",") == "M1032" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("migrate does not name T1078 gaining M1032:\n%s", out)
+	}
+	if code, _, errs := covgap(t, "migrate", "no-such.json"); code != exitInput || !strings.Contains(errs, "no-such.json") {
+		t.Errorf("missing file: exit %d, %s", code, errs)
+	}
+}

@@ -103,3 +103,44 @@ func checkHistoryPath(path string) error {
 	}
 	return nil
 }
+
+func migrateCommand() *command {
+	return &command{name: "migrate", args: "ASSESSMENT",
+		summary: "name what changed for a saved assessment in another ATT&CK catalog (revocations, replacements, new mitigations)",
+		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
+			var cf catalogFlags
+			cf.register(fs, false)
+			format := newChoice("table", "json")
+			fs.Var(format, "format", "output format: table or json")
+			return func(e *env, args []string) error {
+				if err := needArgs(args, 1, 1, "ASSESSMENT file (made with analyze --save)"); err != nil {
+					return err
+				}
+				a, err := assessment.Load(args[0])
+				if err != nil {
+					return inputErr(err)
+				}
+				cat, err := cf.load(e)
+				if err != nil {
+					return err
+				}
+				ms := assessment.Migrate(a, cat)
+				if format.String() == "json" {
+					if ms == nil {
+						ms = []assessment.Migration{}
+					}
+					return writeJSON(e.stdout, ms)
+				}
+				from := strings.TrimSpace(a.Catalog.Domain + " " + a.Catalog.Version)
+				fmt.Fprintf(e.stdout, "%s (ATT&CK %s) read with ATT&CK %s: %d change(s)\n", args[0], from, catalogLabel(cat), len(ms))
+				recs := make([][]string, 0, len(ms))
+				for _, m := range ms {
+					recs = append(recs, []string{string(m.Kind), m.ID, m.Status, m.ReplacedBy, m.Message})
+				}
+				if len(recs) == 0 {
+					return nil
+				}
+				return reports.Table(e.stdout, []string{"Kind", "ID", "Status", "Replaced by", "What changed"}, recs)
+			}
+		}}
+}
