@@ -99,21 +99,18 @@ type layerLink struct {
 	URL   string `json:"url"`
 }
 
-// attackMajor is the catalog version as the Navigator compares it: the
-// major number ("18" for 18.1), as MITRE's own layer examples write it.
-func attackMajor(v string) string {
-	major, _, _ := strings.Cut(v, ".")
-	return major
-}
-
 func newLayer(res *analyzer.Result, name, description string) *layer {
 	domain := res.Attack.Domain
 	if domain == "" {
 		domain = attack.Enterprise
 	}
 	return &layer{
-		Name:        name,
-		Versions:    layerVersions{Attack: attackMajor(res.Attack.Version), Navigator: navigatorVersion, Layer: layerVersion},
+		Name: name,
+		// The full catalog version ("18.1") says exactly which catalog
+		// scored the layer; the Navigator compares only its leading major
+		// number, as MITRE's own "17.0" shows. An unknown version (a vault
+		// without --attack-version) is left out rather than guessed.
+		Versions:    layerVersions{Attack: res.Attack.Version, Navigator: navigatorVersion, Layer: layerVersion},
 		Domain:      domain,
 		Description: description,
 		Layout: layerLayout{

@@ -21,7 +21,7 @@ func TestLayerRealPolonium(t *testing.T) {
 	if err := json.Unmarshal(b, &l); err != nil {
 		t.Fatal(err)
 	}
-	if l.Versions.Attack != "18" || l.Domain != "enterprise-attack" {
+	if l.Versions.Attack != "18.1" || l.Domain != "enterprise-attack" {
 		t.Errorf("versions %+v, domain %s", l.Versions, l.Domain)
 	}
 	valid := map[string]bool{}

@@ -118,7 +118,7 @@ func TestLayersStructure(t *testing.T) {
 			}
 		}
 		v := l["versions"].(map[string]any)
-		if v["layer"] != "4.5" || v["navigator"] != "5.1.0" || v["attack"] != "18" {
+		if v["layer"] != "4.5" || v["navigator"] != "5.1.0" || v["attack"] != "18.1" {
 			t.Errorf("%s: versions %v", n, v)
 		}
 		if l["domain"] != "enterprise-attack" {
