@@ -2,9 +2,11 @@ package inventory
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -284,6 +286,44 @@ func TestTemplateRoundTrip(t *testing.T) {
 			t.Errorf("row %d owner %q", r.Row, r.Owner)
 		}
 	}
+
+	// Saved again by a real spreadsheet program, it still reads the same.
+	if resaved := resaveWithLibreOffice(t, path); resaved != "" {
+		inv2, err := ReadFile(resaved, cat, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(inv2.Levels, want) || !reflect.DeepEqual(inv2.NotApplicable, inv.NotApplicable) ||
+			!reflect.DeepEqual(inv2.Planned, inv.Planned) || inv2.Errors() != 0 {
+			t.Errorf("after LibreOffice: levels %v NA %v planned %v\n%s", inv2.Levels, inv2.NotApplicable, inv2.Planned, problemsText(inv2))
+		}
+	}
+}
+
+// resaveWithLibreOffice opens path in LibreOffice and saves it as a new
+// .xlsx, as a user filling the template in Calc would; it returns "" (and
+// logs why) when soffice is not installed.
+func resaveWithLibreOffice(t *testing.T, path string) string {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Log("soffice not on PATH; skipping the LibreOffice round trip (install libreoffice-calc-nogui)")
+		return ""
+	}
+	if testing.Short() {
+		return ""
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	// A private profile, so a LibreOffice already running does not take
+	// the job over.
+	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
+		"--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", filepath.Join(dir, "out"), path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, "out", filepath.Base(path))
 }
 
 func TestTemplateCSV(t *testing.T) {
