@@ -1,7 +1,7 @@
 // Package analyzer scores an inventory against a catalog (SPEC §4): the
 // coverage of every technique a threat profile's groups use, per-group and
 // per-tactic scores, the weighted profile score, greedy recommendations and
-// what-if scenarios, and the comparison of two saved assessments.
+// what-if scenarios. Comparing saved assessments is package assessment's.
 //
 // It is pure computation: no files, no network, no printing. Everything it
 // needs arrives as arguments and everything it finds is in the returned
