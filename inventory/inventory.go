@@ -9,6 +9,8 @@
 // never costs the good ones. It does no scoring.
 package inventory
 
+import "encoding/json"
+
 // Status is the implementation status of an inventory row, normalised from
 // the many words teams use for it.
 type Status string
@@ -38,16 +40,16 @@ const (
 type Problem struct {
 	Severity    Severity `json:"severity"`
 	File        string   `json:"file"`
-	Sheet       string   `json:"sheet,omitempty"`
-	Row         int      `json:"row,omitempty"`    // 1-based, as shown by a spreadsheet (CSV header = row 1); 0 for the whole file
-	Column      string   `json:"column,omitempty"` // the column's header as written, or its letter when it has none
+	Sheet       string   `json:"sheet"`
+	Row         int      `json:"row"`    // 1-based, as shown by a spreadsheet (CSV header = row 1); 0 for the whole file
+	Column      string   `json:"column"` // the column's header as written, or its letter when it has none
 	Message     string   `json:"message"`
-	Suggestions []string `json:"suggestions,omitempty"`
+	Suggestions []string `json:"suggestions"`
 }
 
 // Row is one inventory row as understood.
 type Row struct {
-	Sheet string `json:"sheet,omitempty"`
+	Sheet string `json:"sheet"`
 	Row   int    `json:"row"`
 
 	Control        string   `json:"control,omitempty"`
@@ -109,4 +111,47 @@ func (inv *Inventory) Level(id string) float64 {
 		return 0
 	}
 	return inv.Levels[id]
+}
+
+// The JSON of SPEC §3 and §5 names every key of a problem and a row, so
+// scripts can rely on them: empty lists are [] rather than null, and a
+// whole-file problem has row 0 and an empty column rather than no key.
+
+// MarshalJSON writes p with every key present.
+func (p Problem) MarshalJSON() ([]byte, error) {
+	type plain Problem
+	q := plain(p)
+	if q.Suggestions == nil {
+		q.Suggestions = []string{}
+	}
+	return json.Marshal(q)
+}
+
+// MarshalJSON writes r with every key present.
+func (r Row) MarshalJSON() ([]byte, error) {
+	type plain Row
+	q := plain(r)
+	if q.Mitigations == nil {
+		q.Mitigations = []string{}
+	}
+	return json.Marshal(q)
+}
+
+// MarshalJSON writes inv with every list and map present.
+func (inv Inventory) MarshalJSON() ([]byte, error) {
+	type plain Inventory
+	q := plain(inv)
+	if q.Rows == nil {
+		q.Rows = []Row{}
+	}
+	if q.Problems == nil {
+		q.Problems = []Problem{}
+	}
+	if q.Levels == nil {
+		q.Levels = map[string]float64{}
+	}
+	if q.NotAssessed == nil {
+		q.NotAssessed = []string{}
+	}
+	return json.Marshal(q)
 }

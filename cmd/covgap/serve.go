@@ -331,12 +331,21 @@ func (s *server) handleValidate(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, err)
 		return
 	}
+	// validate's JSON (SPEC §3) with a verdict on top, for API clients.
+	raw, err := json.Marshal(u.inv)
+	if err != nil {
+		jsonError(w, err)
+		return
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		jsonError(w, err)
+		return
+	}
+	body["valid"] = u.inv.Errors() == 0
+	body["errors"] = u.inv.Errors()
 	w.Header().Set("Content-Type", "application/json")
-	writeJSON(w, struct {
-		Valid  bool `json:"valid"`
-		Errors int  `json:"errors"`
-		*inventory.Inventory
-	}{u.inv.Errors() == 0, u.inv.Errors(), u.inv})
+	writeJSON(w, body)
 }
 
 func (s *server) handleGroups(w http.ResponseWriter, r *http.Request) {
