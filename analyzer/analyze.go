@@ -105,7 +105,7 @@ func checkModel(m Model) (Model, error) {
 // reconciled, and that is the caller's decision (MergeProfiles makes it one way).
 func checkMembers(p Profile) ([]Member, error) {
 	if len(p.Members) == 0 {
-		return nil, errors.New("analyze: the threat profile has no groups")
+		return nil, errors.New("the threat profile has no groups")
 	}
 	seen := make(map[string]bool, len(p.Members))
 	out := make([]Member, 0, len(p.Members))

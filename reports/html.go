@@ -39,6 +39,8 @@ type htmlData struct {
 	Groups    []analyzer.GroupResult // lowest score first
 	Notice    string
 	Generated string
+	// NoRecommendations says why the list is empty, when it is.
+	NoRecommendations string
 }
 
 // WriteHTML writes r as one HTML page.
@@ -50,7 +52,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 	groups := append([]analyzer.GroupResult(nil), res.Groups...)
 	sort.SliceStable(groups, func(i, j int) bool { return lowerScore(groups[i].Score, groups[j].Score) })
 	d := htmlData{Report: r, Catalog: catalogLine(res), Options: optionsLine(res), Inventory: inventoryLine(r),
-		Groups: groups, Notice: mitreNotice}
+		Groups: groups, Notice: mitreNotice, NoRecommendations: noRecommendations(res)}
 	if !r.Generated.IsZero() {
 		d.Generated = r.Generated.UTC().Format("2006-01-02 15:04 UTC")
 	}

@@ -145,7 +145,7 @@ func (m *mdWriter) summary() {
 	m.line("")
 	m.line("## Recommendations")
 	m.line("")
-	m.recommendations(res.Recommendations)
+	m.recommendations(res.Recommendations, noRecommendations(res))
 }
 
 // groupRef names a group, linking to its page in the directory form.
@@ -156,9 +156,10 @@ func (m *mdWriter) groupRef(g *analyzer.GroupResult) string {
 	return mdText(g.Name)
 }
 
-func (m *mdWriter) recommendations(recs []analyzer.Recommendation) {
+// recommendations writes the table, or why there is none.
+func (m *mdWriter) recommendations(recs []analyzer.Recommendation, none string) {
 	if len(recs) == 0 {
-		m.line("No mitigation raises the profile score.")
+		m.line(none)
 		return
 	}
 	m.line("Raising each mitigation to fully implemented, in this order, gains the most; the score after is cumulative.")
@@ -189,11 +190,7 @@ func (m *mdWriter) groupRecommendations(g *analyzer.GroupResult) {
 	m.line("")
 	m.line("## Recommendations")
 	m.line("")
-	if len(recs) == 0 {
-		m.line("No step of the profile's plan closes a technique of this group.")
-		return
-	}
-	m.recommendations(recs)
+	m.recommendations(recs, "No step of the profile's plan closes a technique of this group.")
 }
 
 // group writes one group in the seed's page shape; level is the heading

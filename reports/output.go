@@ -467,3 +467,12 @@ func uniqueName(taken map[string]bool, base string) string {
 	taken[strings.ToLower(name)] = true
 	return name
 }
+
+// noRecommendations says why a report lists no recommendation: none was
+// asked for (--top 0), or none would raise the score.
+func noRecommendations(res *analyzer.Result) string {
+	if res.Options.Top == 0 {
+		return "No recommendations were asked for (--top 0)."
+	}
+	return "No mitigation would raise the profile score."
+}

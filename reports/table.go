@@ -105,7 +105,7 @@ func writeTables(w io.Writer, r *Report) error {
 
 	fmt.Fprintf(w, "\nRecommendations\n")
 	if len(res.Recommendations) == 0 {
-		fmt.Fprintln(w, "No mitigation raises the profile score.")
+		fmt.Fprintln(w, noRecommendations(res))
 	} else {
 		rows = rows[:0]
 		for _, rec := range res.Recommendations {

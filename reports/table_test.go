@@ -51,3 +51,30 @@ func TestTableHelper(t *testing.T) {
 		t.Errorf("listCut = %q", got)
 	}
 }
+
+// TestNoRecommendationsSaysWhy: an empty list must not claim that nothing
+// would help when the user asked for no recommendations.
+func TestNoRecommendationsSaysWhy(t *testing.T) {
+	r := testReport(t)
+	r.Result.Recommendations = nil
+	for _, tc := range []struct {
+		top  int
+		want string
+	}{{0, "--top 0"}, {10, "No mitigation would raise"}} {
+		r.Result.Options.Top = tc.top
+		var b strings.Builder
+		if err := writeTables(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("top %d: table lacks %q", tc.top, tc.want)
+		}
+		var m strings.Builder
+		if err := writeMarkdown(&m, r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.String(), tc.want) {
+			t.Errorf("top %d: markdown lacks %q", tc.top, tc.want)
+		}
+	}
+}

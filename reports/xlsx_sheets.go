@@ -417,7 +417,7 @@ func (b *book) recommendations() error {
 			return err
 		}
 	} else {
-		if err := s.add(nil, nil, "No mitigation raises the profile score (or --top is 0)."); err != nil {
+		if err := s.add(nil, nil, noRecommendations(b.r.Result)); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,8 +33,11 @@ func (p *percentFlag) String() string {
 }
 func (p *percentFlag) Type() string { return "N" }
 func (p *percentFlag) Set(s string) error {
-	var v float64
-	if _, err := fmt.Sscanf(strings.TrimSuffix(strings.TrimSpace(s), "%"), "%g", &v); err != nil || v < 0 || v > 100 {
+	// Strict: "90x" or "NaN" must not quietly become a gate that never
+	// fires. A decimal comma is accepted, as inventories accept it.
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	v, err := strconv.ParseFloat(strings.Replace(t, ",", ".", 1), 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v > 100 {
 		return fmt.Errorf("want a score from 0 to 100, got %q", s)
 	}
 	p.v, p.set = v, true
@@ -54,6 +60,7 @@ type analyzeOptions struct {
 	label     string
 	failUnder percentFlag
 	strict    bool
+	groupsSet bool // --groups given, even if empty
 }
 
 func analyzeCommand() *command {
@@ -79,7 +86,10 @@ func analyzeCommand() *command {
 			fs.StringVar(&o.label, "label", "", "label of the saved assessment, e.g. 2026-Q3")
 			fs.Var(&o.failUnder, "fail-under", "exit 3 when the profile score is below `N` (0-100)")
 			fs.BoolVar(&o.strict, "strict", false, "treat any inventory error as fatal")
-			return func(e *env, args []string) error { return runAnalyze(e, o, args) }
+			return func(e *env, args []string) error {
+				o.groupsSet = fs.Changed("groups")
+				return runAnalyze(e, o, args)
+			}
 		}}
 }
 
@@ -90,8 +100,19 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 	if o.top < 0 {
 		return usageErr("--top must be 0 or more, got %d", o.top)
 	}
+	if o.groupsSet && len(o.groups) == 0 {
+		return usageErr("--groups is empty; name groups by ID, name or alias, or leave the flag out for all groups")
+	}
 	if o.label != "" && o.save == "" {
 		return usageErr("--label names a saved assessment; add --save FILE")
+	}
+	if err := checkNotInputs(args[0], o); err != nil {
+		return err
+	}
+	if o.save != "" {
+		if err := checkWritable(o.save); err != nil {
+			return usageErr("--save %s: %v", o.save, err)
+		}
 	}
 	// Writers first: a bad -o must fail before the expensive work.
 	var writers []reports.Writer
@@ -118,6 +139,10 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 	summarizeProblems(e.stderr, inv, 5)
 	if o.strict && inv.Errors() > 0 {
 		return inputErr(fmt.Errorf("%s has %d error(s) and --strict is set", args[0], inv.Errors()))
+	}
+	if len(inv.Levels) == 0 {
+		// Scoring nothing would print a confident 0.0 for every group.
+		return inputErr(fmt.Errorf("%s assesses no mitigation (every row has an error or no status); run 'covgap validate %s'", args[0], args[0]))
 	}
 
 	profile, err := selectProfile(e, cat, o)
@@ -174,8 +199,17 @@ func selectProfile(e *env, cat *attack.Catalog, o *analyzeOptions) (analyzer.Pro
 		if tp, err = inventory.ReadProfile(f, o.profile, cat); err != nil {
 			return analyzer.Profile{}, inputErr(err)
 		}
+		errs := 0
 		for _, p := range tp.Problems {
 			fmt.Fprintf(e.stderr, "covgap: %s\n", problemLine(p))
+			if p.Severity == inventory.SeverityError {
+				errs++
+			}
+		}
+		// A group the profile names but covgap cannot find would silently
+		// change the weighted score; the profile must be fixed first.
+		if errs > 0 {
+			return analyzer.Profile{}, inputErr(fmt.Errorf("%s: %d error(s) in the threat profile (listed above)", o.profile, errs))
 		}
 	}
 	p, err := buildProfile(cat, o.groups, o.match, tp)
@@ -258,4 +292,58 @@ func summarizeProblems(w io.Writer, inv *inventory.Inventory, first int) {
 
 func commandLine() string {
 	return strings.Join(append([]string{"covgap"}, os.Args[1:]...), " ")
+}
+
+// checkNotInputs refuses an -o or --save that names the inventory or the
+// profile being read: the team's inventory must never be replaced by a
+// report.
+func checkNotInputs(inv string, o *analyzeOptions) error {
+	inputs := []string{inv}
+	if o.profile != "" {
+		inputs = append(inputs, o.profile)
+	}
+	outs := append([]string(nil), o.outputs...)
+	for _, out := range o.outputs {
+		if strings.EqualFold(filepath.Ext(out), ".csv") {
+			outs = append(outs, reports.GapsPath(out))
+		}
+	}
+	if o.save != "" {
+		outs = append(outs, o.save)
+	}
+	for _, out := range outs {
+		for _, in := range inputs {
+			if samePath(out, in) {
+				return usageErr("%s is an input of this run; writing a report there would overwrite it", out)
+			}
+		}
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file, by identity when
+// both exist and by cleaned absolute path otherwise.
+func samePath(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// checkWritable checks, before any work, that path can be written as a
+// file: its directory exists and it is not itself a directory.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("is a directory")
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return fmt.Errorf("directory %s does not exist", dir)
+	}
+	return nil
 }

@@ -33,7 +33,15 @@ func usageErr(format string, a ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, a...)}
 }
 
-func inputErr(err error) error { return &exitError{exitInput, err} }
+// inputErr marks err as bad input (exit 1), unless it already carries an
+// exit code, such as a usage error found deeper down.
+func inputErr(err error) error {
+	var xe *exitError
+	if errors.As(err, &xe) {
+		return err
+	}
+	return &exitError{exitInput, err}
+}
 
 // command is one subcommand: its flags are declared by flags, and run
 // receives the positional arguments after parsing.
@@ -110,9 +118,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if c == nil {
 		msg := fmt.Sprintf("covgap: unknown command %q", name)
 		if s := nearestCommand(name); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
+			msg += fmt.Sprintf("; did you mean %q", s)
 		}
-		fmt.Fprintln(stderr, msg+" Run 'covgap help' for the list.")
+		fmt.Fprintln(stderr, msg+". Run 'covgap help' for the list.")
 		return exitUsage
 	}
 	fs := pflag.NewFlagSet("covgap "+c.name, pflag.ContinueOnError)

@@ -65,6 +65,16 @@ func TestExitCodes(t *testing.T) {
 		{"analyze", []string{"analyze", example}, exitOK, "Recommendations", ""},
 		{"validate messy", []string{"validate", messy}, exitInput, "error", ""},
 		{"validate example", []string{"validate", example}, exitOK, "rows", ""},
+		{"analyze fail-under NaN", []string{"analyze", "--fail-under", "NaN", example}, exitUsage, "", "0 to 100"},
+		{"analyze fail-under trailing", []string{"analyze", "--fail-under", "90x", example}, exitUsage, "", "0 to 100"},
+		{"analyze fail-under comma", []string{"analyze", "--fail-under", "99,5", "--groups", "G1005", example}, exitFailUnder, "", "below --fail-under 99.5"},
+		{"analyze empty groups", []string{"analyze", "--groups", "", example}, exitUsage, "", "--groups is empty"},
+		{"analyze max-rows 0", []string{"analyze", "--max-rows", "0", example}, exitUsage, "", "must be positive"},
+		{"analyze save no dir", []string{"analyze", "--save", "/nonexistent-dir/q3.json", example}, exitUsage, "", "/nonexistent-dir does not exist"},
+		{"analyze overwrite inventory", []string{"analyze", "-o", example, example}, exitUsage, "", "would overwrite"},
+		{"analyze overwrite via save", []string{"analyze", "--save", example, example}, exitUsage, "", "would overwrite"},
+		{"analyze nothing assessed", []string{"analyze", repoPath("testdata", "inventory", "nothing-assessed.csv")}, exitInput, "", "assesses no mitigation"},
+		{"template no dir", []string{"template", "-o", "/nonexistent-dir/t.xlsx"}, exitUsage, "", "/nonexistent-dir does not exist"},
 		{"compare missing", []string{"compare", "a.json"}, exitUsage, "", "missing"},
 		{"compare no file", []string{"compare", "a.json", "b.json"}, exitInput, "", "a.json"},
 	}
@@ -354,5 +364,18 @@ func TestMigrate(t *testing.T) {
 	}
 	if code, _, errs := covgap(t, "migrate", "no-such.json"); code != exitInput || !strings.Contains(errs, "no-such.json") {
 		t.Errorf("missing file: exit %d, %s", code, errs)
+	}
+}
+
+// TestProfileErrorsAreFatal: a profile naming a group covgap cannot find
+// would silently change the weighted score, so it stops the run.
+func TestProfileErrorsAreFatal(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "profile.yaml")
+	if err := os.WriteFile(prof, []byte("groups:\n  - group: G1005\n  - group: APT-29\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := covgap(t, "analyze", "--profile", prof, repoPath("testdata", "inventory", "polonium.csv"))
+	if code != exitInput || !strings.Contains(errs, "APT29 G0016") || !strings.Contains(errs, "error(s) in the threat profile") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 }

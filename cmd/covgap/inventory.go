@@ -109,6 +109,9 @@ func templateCommand() *command {
 				if format != "xlsx" && format != "csv" {
 					return usageErr("-o %s: a template is .xlsx or .csv", *out)
 				}
+				if err := checkWritable(*out); err != nil {
+					return usageErr("-o %s: %v", *out, err)
+				}
 				if _, err := os.Stat(*out); err == nil && !*force {
 					return inputErr(fmt.Errorf("%s exists; a filled-in inventory may be in it (use --force to overwrite)", *out))
 				}
