@@ -108,9 +108,9 @@ func isLoopback(host string) bool {
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handleForm)
-	mux.HandleFunc("POST /analyze", s.handleAnalyzeForm)
-	mux.HandleFunc("POST /api/analyze", s.handleAnalyzeAPI)
-	mux.HandleFunc("POST /api/validate", s.handleValidate)
+	mux.HandleFunc("POST /analyze", s.limited(s.handleAnalyzeForm))
+	mux.HandleFunc("POST /api/analyze", s.limited(s.handleAnalyzeAPI))
+	mux.HandleFunc("POST /api/validate", s.limited(s.handleValidate))
 	mux.HandleFunc("GET /api/groups", s.handleGroups)
 	mux.HandleFunc("GET /api/mitigations", s.handleMitigations)
 	mux.HandleFunc("GET /api/template", s.handleTemplate)
@@ -164,66 +164,129 @@ type upload struct {
 	format string
 }
 
-// readUpload reads the multipart form: the inventory file and the same
-// choices the analyze command's flags make.
-func (s *server) readUpload(w http.ResponseWriter, r *http.Request, defaultFormat string) (*upload, error) {
-	// The form fields and multipart framing add a little to the file.
+// maxField bounds a form field other than the file: group lists and
+// what-if lists are short, and an error never echoes more than this.
+const maxField = 16 << 10
+
+// readForm reads a multipart body part by part, holding the inventory
+// file in memory (never in a temporary file: nothing uploaded is kept) up
+// to the upload limit, and the other fields up to maxField each.
+func (s *server) readForm(w http.ResponseWriter, r *http.Request) (file []byte, filename string, fields map[string]string, err error) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &httpError{http.StatusRequestEntityTooLarge,
-				fmt.Errorf("the upload is larger than the %d bytes this server accepts", s.maxUpload)}
-		}
-		return nil, badRequest("expected a multipart form with an 'inventory' file: %v", err)
-	}
-	f, hdr, err := r.FormFile("inventory")
+	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, badRequest("expected a multipart form with an 'inventory' file: %v", err)
+		return nil, "", nil, badRequest("expected a multipart form with an 'inventory' file: %v", err)
 	}
-	defer f.Close()
-	if hdr.Size > s.maxUpload {
-		return nil, &httpError{http.StatusRequestEntityTooLarge,
-			fmt.Errorf("%s is %d bytes, larger than the %d bytes this server accepts", hdr.Filename, hdr.Size, s.maxUpload)}
+	fields = map[string]string{}
+	seenFile := false
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", nil, uploadErr(err, s.maxUpload)
+		}
+		name := part.FormName()
+		if name == "inventory" && !seenFile {
+			seenFile = true
+			filename = part.FileName()
+			file, err = io.ReadAll(io.LimitReader(part, s.maxUpload+1))
+			if err != nil {
+				return nil, "", nil, uploadErr(err, s.maxUpload)
+			}
+			if int64(len(file)) > s.maxUpload {
+				return nil, "", nil, &httpError{http.StatusRequestEntityTooLarge,
+					fmt.Errorf("the inventory is larger than the %d bytes this server accepts", s.maxUpload)}
+			}
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxField+1))
+		if err != nil {
+			return nil, "", nil, uploadErr(err, s.maxUpload)
+		}
+		if len(v) > maxField {
+			return nil, "", nil, badRequest("field %q is longer than %d bytes", clip(name), maxField)
+		}
+		if name != "" {
+			fields[name] = string(v)
+		}
+	}
+	if !seenFile {
+		return nil, "", nil, badRequest("expected a multipart form with an 'inventory' file; the form has none")
+	}
+	return file, filename, fields, nil
+}
+
+func uploadErr(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &httpError{http.StatusRequestEntityTooLarge, fmt.Errorf("the upload is larger than the %d bytes this server accepts", limit)}
+	}
+	return badRequest("reading the upload: %v", err)
+}
+
+// clip shortens text from a request before it goes into a message.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
+}
+
+// readUpload reads the inventory and the same choices the analyze
+// command's flags make.
+func (s *server) readUpload(w http.ResponseWriter, r *http.Request, defaultFormat string) (*upload, error) {
+	file, filename, fv, err := s.readForm(w, r)
+	if err != nil {
+		return nil, err
 	}
 	u := &upload{format: defaultFormat}
-	if v := r.FormValue("format"); v != "" {
-		u.format = strings.ToLower(v)
+	if v := fv["format"]; v != "" {
+		u.format = strings.ToLower(strings.TrimSpace(v))
 	}
 	switch u.format {
 	case "html", "json", "xlsx", "csv", "markdown", "md":
 	default:
-		return nil, badRequest("format %q: want html, json, xlsx, csv or markdown", u.format)
+		return nil, badRequest("format %q: want html, json, xlsx, csv or markdown", clip(u.format))
 	}
-	model := analyzer.Model(strings.ToLower(r.FormValue("model")))
+	model := analyzer.Model(strings.ToLower(strings.TrimSpace(fv["model"])))
 	switch model {
 	case "":
 		model = analyzer.ModelMax
 	case analyzer.ModelMax, analyzer.ModelMean, analyzer.ModelNoisyOr:
 	default:
-		return nil, badRequest("model %q: want max, mean or noisy-or", model)
+		return nil, badRequest("model %q: want max, mean or noisy-or", clip(string(model)))
 	}
 	top := 10
-	if v := r.FormValue("top"); v != "" {
+	if v := strings.TrimSpace(fv["top"]); v != "" {
 		if top, err = strconv.Atoi(v); err != nil || top < 0 || top > 1000 {
-			return nil, badRequest("top %q: want a whole number from 0 to 1000", v)
+			return nil, badRequest("top %q: want a whole number from 0 to 1000", clip(v))
 		}
 	}
-	u.req = analyzer.Options{Model: model, Top: top, Assume: splitList(r.FormValue("assume")),
-		Planned: isTrue(r.FormValue("planned")),
-		Uses:    attack.UseOptions{Campaigns: !isTrue(r.FormValue("no_campaigns")), Software: isTrue(r.FormValue("include_software"))}}
-	u.groups = splitList(r.FormValue("groups"))
-	u.match = strings.TrimSpace(r.FormValue("match"))
+	flags := map[string]bool{}
+	for _, k := range []string{"planned", "no_campaigns", "include_software"} {
+		b, ok := parseBool(fv[k])
+		if !ok {
+			return nil, badRequest("%s %q: want true or false", k, clip(fv[k]))
+		}
+		flags[k] = b
+	}
+	u.req = analyzer.Options{Model: model, Top: top, Assume: splitList(fv["assume"]), Planned: flags["planned"],
+		Uses: attack.UseOptions{Campaigns: !flags["no_campaigns"], Software: flags["include_software"]}}
+	u.groups = splitList(fv["groups"])
+	u.match = strings.TrimSpace(fv["match"])
 
 	// The client names the file; keep only a short base name for messages.
-	name := path.Base(strings.ReplaceAll(hdr.Filename, "\\", "/"))
-	if name == "." || name == "/" || name == "" {
+	name := path.Base(strings.ReplaceAll(filename, "\\", "/"))
+	if name == "." || name == ".." || name == "/" || name == "" {
 		name = "inventory"
 	}
-	if rs := []rune(name); len(rs) > 100 {
-		name = string(rs[:100])
-	}
-	u.inv, err = inventory.Read(f, name, s.cat, inventory.Options{Sheet: r.FormValue("sheet"), MaxSize: s.maxUpload})
+	name = clip(name)
+	// Limits from the upload's own size: a small file that unzips to
+	// hundreds of megabytes (an xlsx bomb) is refused, not spilled to disk.
+	maxSize := max(int64(len(file)), 1<<20)
+	u.inv, err = inventory.Read(bytes.NewReader(file), name, s.cat, inventory.Options{Sheet: fv["sheet"], MaxSize: maxSize})
 	if err != nil {
 		return nil, &httpError{http.StatusUnprocessableEntity, err}
 	}
@@ -240,25 +303,40 @@ func splitList(s string) []string {
 	return out
 }
 
-func isTrue(s string) bool {
+// parseBool reads a form's checkbox or an API client's flag; anything
+// else is refused rather than read as false.
+func parseBool(s string) (value, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "1", "true", "on", "yes":
-		return true
+		return true, true
+	case "", "0", "false", "off", "no":
+		return false, true
 	}
-	return false
+	return false, false
 }
 
-// analyze scores an upload, holding one of the server's slots.
-func (s *server) analyze(r *http.Request, u *upload) (*reports.Report, error) {
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	default:
-		return nil, &httpError{http.StatusServiceUnavailable, errors.New("busy with other analyses; retry in a few seconds")}
+// limited runs h holding one of the server's slots, from the first byte
+// of the upload read to the last of the answer: parsing a workbook costs
+// as much as scoring it, so both count against --parallel.
+func (s *server) limited(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		default:
+			w.Header().Set("Retry-After", "5")
+			jsonError(w, &httpError{http.StatusServiceUnavailable, errors.New("busy with other uploads; retry in a few seconds")})
+			return
+		}
+		h(w, r)
 	}
+}
+
+// analyze scores an upload.
+func (s *server) analyze(r *http.Request, u *upload) (*reports.Report, error) {
 	p, err := buildProfile(s.cat, u.groups, u.match, nil)
 	if err != nil {
-		return nil, badRequest("%v", err)
+		return nil, badRequest("%s", clipMessage(err.Error()))
 	}
 	res, err := analyzer.Analyze(s.cat, u.inv, p, u.req)
 	if err != nil {
@@ -305,8 +383,10 @@ func render(w http.ResponseWriter, rep *reports.Report, format string) error {
 	if ext != "" {
 		w.Header().Set("Content-Disposition", `attachment; filename="covgap-report.`+ext+`"`)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	// A failed write means the client went away; there is no one left to
+	// send an error to, and a second header would corrupt the answer.
+	w.Write(buf.Bytes())
+	return nil
 }
 
 func (s *server) handleAnalyzeAPI(w http.ResponseWriter, r *http.Request) {
@@ -434,3 +514,12 @@ Nothing you upload is kept. <a href="/api/template">Download an inventory templa
 <p><small>API: POST /api/analyze and /api/validate (multipart, field <code>inventory</code>), GET /api/groups, /api/mitigations, /api/template.</small></p>
 </body></html>
 `))
+
+// clipMessage keeps an error about request data readable when the request
+// carried a lot of it.
+func clipMessage(m string) string {
+	if len(m) > 2000 {
+		return m[:2000] + "…"
+	}
+	return m
+}

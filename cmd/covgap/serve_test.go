@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -110,6 +111,7 @@ func TestServeErrors(t *testing.T) {
 		{"bad format", "p.csv", polonium, map[string]string{"format": "docx"}, http.StatusBadRequest, "format"},
 		{"unknown group", "p.csv", polonium, map[string]string{"groups": "APT-29"}, http.StatusBadRequest, "APT29 G0016"},
 		{"unknown assume", "p.csv", polonium, map[string]string{"groups": "G1005", "assume": "M9999"}, http.StatusBadRequest, "M9999"},
+		{"bad flag", "p.csv", polonium, map[string]string{"groups": "G1005", "planned": "maybe"}, http.StatusBadRequest, "planned"},
 		{"not an inventory", "x.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"), nil, http.StatusUnprocessableEntity, "x.png"},
 	}
 	for _, tc := range tests {
@@ -209,4 +211,57 @@ func FuzzServeUpload(f *testing.F) {
 		}
 		io.Copy(io.Discard, rec.Body)
 	})
+}
+
+// TestServeXLSXBomb: a small workbook whose sheet unzips to tens of
+// megabytes is refused by limits taken from the upload's own size, inside
+// the request's slot, rather than parsed (or spilled to disk).
+func TestServeXLSXBomb(t *testing.T) {
+	src, err := zip.OpenReader(repoPath("testdata", "inventory", "example.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range src.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		if strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+			i := bytes.Index(data, []byte("<sheetData>"))
+			if i < 0 {
+				t.Fatalf("%s has no sheetData", f.Name)
+			}
+			pad := bytes.Repeat([]byte(" "), 60<<20)
+			data = append(append(append([]byte{}, data[:i+11]...), pad...), data[i+11:]...)
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(data)
+	}
+	zw.Close()
+	if buf.Len() > 1<<20 {
+		t.Fatalf("bomb is %d bytes; meant to be small", buf.Len())
+	}
+	h := testServer(t, 20<<20)
+	rec := post(t, h, "/api/validate", "bomb.xlsx", buf.Bytes(), nil)
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "bomb.xlsx") {
+		t.Errorf("bomb: status %d: %.300s", rec.Code, rec.Body)
+	}
+}
+
+func TestServeBusy(t *testing.T) {
+	cat, err := attack.Embedded("enterprise")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(cat, 1<<20, 1)
+	s.slots <- struct{}{} // another upload holds the only slot
+	rec := post(t, s.routes(), "/api/validate", "p.csv", []byte("Mitigation,Status\nM1032,yes\n"), nil)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("busy: %d %v", rec.Code, rec.Header())
+	}
 }
