@@ -106,6 +106,15 @@ type Group struct {
 	// TechniqueIDs are the techniques the group uses under the
 	// assessment's options, sorted. (Counts.Techniques is their number.)
 	TechniqueIDs []string `json:"technique_ids"`
+	// Sources say why each technique is linked to the group under the
+	// assessment's options: source ("direct", a campaign ID, a software
+	// ID) → the techniques it links, sorted. Compare reads them to tell a
+	// technique that came or went with the campaign and software options
+	// from one ATT&CK linked or unlinked. Keyed by source rather than by
+	// technique because a few sources cover all of a group's techniques,
+	// which keeps an all-groups file small. nil in files saved before
+	// covgap recorded it: the sources are then unknown.
+	Sources map[string][]string `json:"sources,omitempty"`
 }
 
 // Technique is one technique of the profile as scored.
@@ -196,8 +205,17 @@ func New(r *analyzer.Result, label string, created time.Time) *Assessment {
 		for _, it := range g.Items {
 			addTech(it) // a profile list always holds them; a hand-made result may not
 			ag.TechniqueIDs = append(ag.TechniqueIDs, it.Technique)
+			for _, src := range it.Sources {
+				if ag.Sources == nil {
+					ag.Sources = map[string][]string{}
+				}
+				ag.Sources[src] = appendOnce(ag.Sources[src], it.Technique)
+			}
 		}
 		sort.Strings(ag.TechniqueIDs)
+		for _, ts := range ag.Sources {
+			sort.Strings(ts)
+		}
 		a.Groups = append(a.Groups, ag)
 	}
 	sort.Slice(a.Groups, func(i, j int) bool { return a.Groups[i].ID < a.Groups[j].ID })
@@ -266,13 +284,65 @@ func (a *Assessment) Attach(cat *attack.Catalog, inv *inventory.Inventory) {
 	}
 }
 
-// Name returns a short name for the assessment in reports: its label, or
-// its date when it has none.
+// Name returns a short name for the assessment in reports: its label, or,
+// when it has none, its creation date and time in UTC to the minute. The
+// time matters: assessments saved on one day without a label could not be
+// told apart by their date. Names and Compare tell apart two assessments
+// of the same minute.
 func (a *Assessment) Name() string {
-	if a.Label != "" {
-		return a.Label
+	return Names([]*Assessment{a})[0]
+}
+
+// nameFormats are the ever finer creation times an unlabelled assessment
+// is named by, the first that tells it from the others being shown.
+var nameFormats = []string{"2006-01-02 15:04 UTC", "2006-01-02 15:04:05 UTC", "2006-01-02 15:04:05.999999999 UTC"}
+
+// Names names the assessments shown together (the columns of a trend, the
+// two sides of a comparison) so that they can be told apart: the label
+// where there is one, otherwise the creation time to the minute, or to the
+// second or below when another assessment shown would get the same name.
+func Names(as []*Assessment) []string {
+	out := make([]string, len(as))
+	for k, f := range nameFormats {
+		// Decided before any is renamed, so that every name of a clash
+		// gets the finer time, not only the first.
+		finer := make([]bool, len(as))
+		for i := range as {
+			finer[i] = k == 0 || clash(out, i)
+		}
+		for i, a := range as {
+			if a.Label != "" {
+				out[i] = a.Label
+			} else if finer[i] {
+				out[i] = a.Created.UTC().Format(f)
+			}
+		}
+		if !anyClash(as, out) {
+			break
+		}
 	}
-	return a.Created.Format("2006-01-02")
+	return out
+}
+
+// clash reports whether out[i] is also another's name.
+func clash(out []string, i int) bool {
+	for j := range out {
+		if j != i && out[j] == out[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// anyClash reports whether two unlabelled assessments share a name, the
+// only clash a finer time can resolve.
+func anyClash(as []*Assessment, out []string) bool {
+	for i, a := range as {
+		if a.Label == "" && clash(out, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // MapFingerprint is "sha256:" and the hex SHA-256 of the assessment's

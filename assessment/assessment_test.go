@@ -53,7 +53,7 @@ func TestAttach(t *testing.T) {
 	if a.Catalog.Fingerprint != "" || a.Catalog.Groups != nil {
 		t.Errorf("New alone knows the catalog: %+v", a.Catalog)
 	}
-	if a.Name() != "2026-03-31" {
+	if a.Name() != "2026-03-31 12:00 UTC" {
 		t.Errorf("unlabelled name %q", a.Name())
 	}
 	a.Attach(cat, inv)

@@ -96,7 +96,7 @@ type CatalogInfo struct {
 
 // Side describes one of the two compared assessments.
 type Side struct {
-	Label   string               `json:"label,omitempty"`
+	Label   string               `json:"label,omitempty"` // the label, or the creation time (see Names)
 	Created time.Time            `json:"created"`
 	Catalog CatalogInfo          `json:"catalog"`
 	Model   analyzer.Model       `json:"model"`
@@ -164,19 +164,20 @@ const scoreTolerance = 1e-6
 // group revoked in favour of another appears as removed (naming its
 // successor) and its successor as added.
 func Compare(old, new *Assessment) *Comparison {
+	names := Names([]*Assessment{old, new})
 	c := &Comparison{
-		Old:       side(old),
-		New:       side(new),
+		Old:       side(old, names[0]),
+		New:       side(new, names[1]),
 		SameMap:   old.MapFingerprint() == new.MapFingerprint(),
 		Groups:    []GroupDelta{},
 		Inventory: []Change{},
 		Method:    Method,
 	}
-	cx := &comparer{old: old, new: new}
+	cx := &comparer{old: old, new: new, oldName: names[0], newName: names[1]}
 	before := own(old)
 	mid := scoring{m: old, level: cx.newLevel}
 	after := own(new)
-	c.Warnings = append(checkSaved(old), checkSaved(new)...)
+	c.Warnings = append(checkSaved(old, names[0]), checkSaved(new, names[1])...)
 	if old.Catalog.Domain != new.Catalog.Domain {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("the assessments are of different ATT&CK domains (%s, %s); no group is on both sides",
 			old.Catalog.Domain, new.Catalog.Domain))
@@ -233,8 +234,8 @@ func Compare(old, new *Assessment) *Comparison {
 	return c
 }
 
-func side(a *Assessment) Side {
-	return Side{Label: a.Name(), Created: a.Created, Model: a.Model, Options: a.Options, File: a.Inventory.File,
+func side(a *Assessment, name string) Side {
+	return Side{Label: name, Created: a.Created, Model: a.Model, Options: a.Options, File: a.Inventory.File,
 		Catalog: CatalogInfo{Domain: a.Catalog.Domain, Version: a.Catalog.Version, Source: a.Catalog.Source,
 			Fingerprint: a.Catalog.Fingerprint, MapFingerprint: a.Catalog.MapFingerprint}}
 }
@@ -254,7 +255,7 @@ func movement(before, mid, after *float64) Movement {
 }
 
 // checkSaved compares a's saved scores with their rescoring.
-func checkSaved(a *Assessment) []string {
+func checkSaved(a *Assessment, name string) []string {
 	var w []string
 	s := own(a)
 	differs := func(saved, re *float64) bool {
@@ -265,13 +266,13 @@ func checkSaved(a *Assessment) []string {
 	}
 	if re := s.profile(); differs(a.Profile.Score, re) {
 		w = append(w, fmt.Sprintf("assessment %s: the saved profile score %s differs from its rescoring %s; the comparison uses the rescoring",
-			a.Name(), fmtScore(a.Profile.Score), fmtScore(re)))
+			name, fmtScore(a.Profile.Score), fmtScore(re)))
 	}
 	for i := range a.Groups {
 		g := &a.Groups[i]
 		if re := s.group(g); differs(g.Score, re) {
 			w = append(w, fmt.Sprintf("assessment %s: the saved score %s of group %s differs from its rescoring %s; the comparison uses the rescoring",
-				a.Name(), fmtScore(g.Score), g.ID, fmtScore(re)))
+				name, fmtScore(g.Score), g.ID, fmtScore(re)))
 		}
 	}
 	return w
@@ -293,7 +294,8 @@ func fmtLevel(p *float64) string {
 
 // comparer holds the two sides while causes are collected.
 type comparer struct {
-	old, new *Assessment
+	old, new         *Assessment
+	oldName, newName string // as Names tells them apart
 }
 
 // covOld is technique t's coverage on the old map with the new levels.
@@ -358,7 +360,10 @@ func (cx *comparer) versionOf(a *Assessment) string {
 	if a.Catalog.Version != "" {
 		return "ATT&CK " + a.Catalog.Version
 	}
-	return "the catalog of " + a.Name()
+	if a == cx.old {
+		return "the catalog of " + cx.oldName
+	}
+	return "the catalog of " + cx.newName
 }
 
 // levelChanges lists the mitigations whose level differs; with in set,
@@ -455,8 +460,13 @@ func (cx *comparer) optionChanges() []Change {
 	var out []Change
 	o, n := cx.old, cx.new
 	if o.Model != n.Model {
-		out = append(out, Change{Cause: CauseProfile, Kind: OptionsChanged,
-			Message: fmt.Sprintf("the scoring model changed from %s to %s; its effect is counted in Δ_attack", o.Model, n.Model)})
+		ch := Change{Cause: CauseProfile, Kind: OptionsChanged,
+			Message: fmt.Sprintf("the scoring model changed from %s to %s; its effect is counted in Δ_attack", o.Model, n.Model)}
+		mid := scoring{m: o, level: cx.newLevel}
+		if d := diff(mid.profile(), scoring{m: o, level: cx.newLevel, model: n.Model}.profile()); d != nil {
+			ch.Message += fmt.Sprintf("; with the new levels on the old map it alone moves the profile by %+.1f", *d)
+		}
+		out = append(out, ch)
 	}
 	if o.Options.Campaigns != n.Options.Campaigns {
 		out = append(out, Change{Cause: CauseProfile, Kind: OptionsChanged,
@@ -522,7 +532,12 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 			ch.Kind = TechniqueRevoked
 			ch.Message = fmt.Sprintf("%s %s is revoked in %s with no active replacement", t, ch.TechniqueName, cx.versionOf(cx.new))
 		default:
-			ch.Message = fmt.Sprintf("%s %s is no longer linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
+			if why, ok := cx.byOptions(og, t, cx.new); ok {
+				ch.Cause = CauseProfile
+				ch.Message = fmt.Sprintf("%s %s is no longer counted: %s", t, ch.TechniqueName, why)
+			} else {
+				ch.Message = fmt.Sprintf("%s %s is no longer linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new)) + why
+			}
 		}
 		ch.Message += was
 		out = append(out, ch)
@@ -533,7 +548,12 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 		}
 		ch := Change{Cause: CauseAttack, Kind: TechniqueAdded, Technique: t, TechniqueName: cx.techName(t), Techniques: []string{t},
 			CoverageAfter: cx.covNew(t)}
-		ch.Message = fmt.Sprintf("%s %s is newly linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new))
+		if why, ok := cx.byOptions(ng, t, cx.old); ok {
+			ch.Cause = CauseProfile
+			ch.Message = fmt.Sprintf("%s %s is now counted: %s", t, ch.TechniqueName, why)
+		} else {
+			ch.Message = fmt.Sprintf("%s %s is newly linked to the group in %s", t, ch.TechniqueName, cx.versionOf(cx.new)) + why
+		}
 		if nt := cx.new.technique(t); nt != nil {
 			ch.Message += " (it is " + stateWords(nt.State) + ")"
 		}
@@ -544,16 +564,188 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 			out = append(out, cx.mitigationChanges(t)...)
 		}
 	}
+	if ch, ok := cx.modelChange(og); ok {
+		out = append(out, ch)
+	}
 	if (mv.Before == nil) != (mv.After == nil) {
 		ch := Change{Cause: CauseAttack, Kind: NoScore}
+		// When the options alone changed the group's techniques, they,
+		// not ATT&CK, left it without a score.
+		where := func(a *Assessment) string { return "in " + cx.versionOf(a) }
+		if mapCause(out) == CauseProfile {
+			ch.Cause = CauseProfile
+			where = func(a *Assessment) string { return "under the options of " + cx.name(a) }
+		}
 		if mv.Before == nil {
-			ch.Message = fmt.Sprintf("the group had no mitigable technique in %s, so it has no Δ", cx.versionOf(cx.old))
+			ch.Message = fmt.Sprintf("the group had no mitigable technique %s, so it has no Δ", where(cx.old))
 		} else {
-			ch.Message = fmt.Sprintf("the group has no mitigable technique in %s, so it has no Δ", cx.versionOf(cx.new))
+			ch.Message = fmt.Sprintf("the group has no mitigable technique %s, so it has no Δ", where(cx.new))
 		}
 		out = append(out, ch)
 	}
 	return out
+}
+
+// mapCause is CauseProfile when every change of a group's techniques and
+// their mitigations in out comes from the options, CauseAttack when any
+// comes from ATT&CK, and "" when there is none.
+func mapCause(out []Change) Cause {
+	var c Cause
+	for _, ch := range out {
+		switch ch.Kind {
+		case LevelChanged, GroupRenamed, WeightChanged, OptionsChanged, NoScore:
+			continue
+		}
+		if ch.Cause == CauseAttack {
+			return CauseAttack
+		}
+		c = ch.Cause
+	}
+	return c
+}
+
+// name is how the comparison names a, one of its two sides.
+func (cx *comparer) name(a *Assessment) string {
+	if a == cx.old {
+		return cx.oldName
+	}
+	return cx.newName
+}
+
+// countsChanged reports whether the options that decide which of a
+// group's techniques count (campaigns, software) differ.
+func (cx *comparer) countsChanged() bool {
+	o, n := cx.old.Options, cx.new.Options
+	return o.Campaigns != n.Campaigns || o.IncludeSoftware != n.IncludeSoftware
+}
+
+// sameCatalog reports whether both sides were scored on the same ATT&CK
+// content: the same content fingerprint, or, for a file without one, the
+// same domain and version.
+func (cx *comparer) sameCatalog() bool {
+	o, n := cx.old.Catalog, cx.new.Catalog
+	if o.Fingerprint != "" && n.Fingerprint != "" {
+		return o.Fingerprint == n.Fingerprint
+	}
+	return o.Domain == n.Domain && o.Version != "" && o.Version == n.Version
+}
+
+// counts reports whether a source of a group's technique ("direct", a
+// campaign ID, a software ID) links it under options o.
+func counts(src string, o analyzer.OptionsInfo) bool {
+	switch {
+	case strings.HasPrefix(src, "C"):
+		return o.Campaigns
+	case strings.HasPrefix(src, "S"):
+		return o.IncludeSoftware
+	}
+	return true // "direct", or a kind no option filters
+}
+
+// byOptions tells whether technique t, which group g has on one side and
+// the group lacks on the other side (other), is explained by the other
+// side's campaign and software options rather than by ATT&CK: every source
+// t had in g is one the other side's options do not count. ok says that
+// the options explain it, and why then says how ("it came only from
+// campaign C0024, and campaigns are not counted in 2026-Q2"). When they
+// do not, why is empty, or a caveat to append to an ATT&CK message when
+// the sources are unknown.
+func (cx *comparer) byOptions(g *Group, t string, other *Assessment) (why string, ok bool) {
+	if !cx.countsChanged() {
+		return "", false
+	}
+	if g.Sources == nil {
+		// A file saved before sources were recorded: with the same
+		// catalog on both sides only the options can have done it.
+		if cx.sameCatalog() {
+			return fmt.Sprintf("both sides use %s, so the changed campaign or software options (%s) did it; "+
+				"the assessment does not record the technique's sources", cx.versionOf(cx.new), cx.countsWords()), true
+		}
+		return fmt.Sprintf("; the campaign or software options changed as well (%s), and the assessment does not record "+
+			"the technique's sources, so that may be the cause instead", cx.countsWords()), false
+	}
+	var camps, softs []string
+	for src, ts := range g.Sources {
+		if !contains(ts, t) {
+			continue
+		}
+		if counts(src, other.Options) {
+			return "", false
+		}
+		if strings.HasPrefix(src, "C") {
+			camps = append(camps, src)
+		} else {
+			softs = append(softs, src)
+		}
+	}
+	if len(camps)+len(softs) == 0 {
+		return "", false // no recorded source: nothing to explain it by
+	}
+	sort.Strings(camps)
+	sort.Strings(softs)
+	var from, off []string
+	if len(camps) > 0 {
+		from = append(from, plural("campaign", "campaigns", camps))
+		off = append(off, "campaigns")
+	}
+	if len(softs) > 0 {
+		from = append(from, plural("software", "software", softs))
+		off = append(off, "software")
+	}
+	tense, are := "came", "are"
+	if other == cx.old {
+		tense, are = "comes", "were"
+	}
+	if len(camps) == 0 { // "software" alone takes a singular verb
+		are = map[string]string{"are": "is", "were": "was"}[are]
+	}
+	return fmt.Sprintf("it %s only from %s, and %s %s not counted in %s", tense, strings.Join(from, " and "),
+		strings.Join(off, " and "), are, cx.name(other)), true
+}
+
+// countsWords says how the counting options changed.
+func (cx *comparer) countsWords() string {
+	o, n := cx.old.Options, cx.new.Options
+	var parts []string
+	if o.Campaigns != n.Campaigns {
+		parts = append(parts, fmt.Sprintf("campaigns counted: %t → %t", o.Campaigns, n.Campaigns))
+	}
+	if o.IncludeSoftware != n.IncludeSoftware {
+		parts = append(parts, fmt.Sprintf("software counted: %t → %t", o.IncludeSoftware, n.IncludeSoftware))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(one, many string, ids []string) string {
+	if len(ids) == 1 {
+		return one + " " + ids[0]
+	}
+	return many + " " + strings.Join(ids, ", ")
+}
+
+func contains(s []string, v string) bool {
+	i := sort.SearchStrings(s, v)
+	return i < len(s) && s[i] == v
+}
+
+// modelChange names a change of scoring model in the group's changes,
+// with what it alone did to the group's score: the old map scored with
+// the new levels under the new model, minus mid (the same under the old
+// model). Without it a group's Δ_attack could be all the model's while
+// the group listed no cause.
+func (cx *comparer) modelChange(og *Group) (Change, bool) {
+	o, n := cx.old.Model, cx.new.Model
+	if o == n {
+		return Change{}, false
+	}
+	ch := Change{Cause: CauseProfile, Kind: OptionsChanged,
+		Message: fmt.Sprintf("the scoring model changed from %s to %s", o, n)}
+	mid := scoring{m: cx.old, level: cx.newLevel}
+	remodel := scoring{m: cx.old, level: cx.newLevel, model: n}
+	if d := diff(mid.group(og), remodel.group(og)); d != nil {
+		ch.Message += fmt.Sprintf("; with the new levels on the old map that alone moves the group by %+.1f", *d)
+	}
+	return ch, true
 }
 
 // mitigationChanges lists how technique t's mitigations differ.

@@ -285,7 +285,7 @@ func TestSavedScoresMatchRescoring(t *testing.T) {
 	lv := map[string]float64{"M1": 0.3, "M2": 0.5, "M3": 0.75}
 	for _, m := range []analyzer.Model{analyzer.ModelMax, analyzer.ModelMean, analyzer.ModelNoisyOr} {
 		a := assess(t, moved, lv, m, "Q", day)
-		if w := checkSaved(a); len(w) > 0 {
+		if w := checkSaved(a, a.Name()); len(w) > 0 {
 			t.Errorf("%s: %q", m, w)
 		}
 		a.Groups[0].Score = p(*a.Groups[0].Score + 1)

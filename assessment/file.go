@@ -184,6 +184,9 @@ func (a *Assessment) check() error {
 			return fmt.Errorf(`group %s has no "technique_ids"`, g.ID)
 		}
 		sort.Strings(a.Groups[i].TechniqueIDs)
+		for _, ts := range g.Sources {
+			sort.Strings(ts)
+		}
 		for _, t := range g.TechniqueIDs {
 			if a.technique(t) == nil {
 				return fmt.Errorf("group %s uses technique %s, which the assessment's techniques do not list", g.ID, t)

@@ -250,7 +250,7 @@ func TestFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := checkSaved(a); len(w) > 0 {
+		if w := checkSaved(a, a.Name()); len(w) > 0 {
 			t.Errorf("%s: %q", name, w)
 		}
 		as = append(as, a)

@@ -11,6 +11,9 @@ import (
 type scoring struct {
 	m     *Assessment
 	level func(id string) float64
+	// model, when set, replaces the map's model, to measure what a change
+	// of model alone does to a score.
+	model analyzer.Model
 }
 
 // coverage is c(t) of SPEC §4 for technique t of the map; ok is false when
@@ -28,7 +31,11 @@ func (s scoring) coverageOf(ms []string) (c float64, ok bool) {
 	if len(ms) == 0 {
 		return 0, false
 	}
-	switch s.m.Model {
+	model := s.m.Model
+	if s.model != "" {
+		model = s.model
+	}
+	switch model {
 	case analyzer.ModelMean:
 		for _, id := range ms {
 			c += s.level(id)

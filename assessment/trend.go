@@ -17,7 +17,7 @@ type Trend struct {
 
 // Point is one assessment of a trend with its profile score.
 type Point struct {
-	Label   string         `json:"label"` // the label, or the date when there is none
+	Label   string         `json:"label"` // the label, or the creation time when there is none (see Names)
 	Created time.Time      `json:"created"`
 	Version string         `json:"attack_version"`
 	Model   analyzer.Model `json:"model"`
@@ -51,8 +51,9 @@ func NewTrend(as []*Assessment) *Trend {
 	t := &Trend{Points: []Point{}, Groups: []GroupTrend{}}
 	byID := map[string]*GroupTrend{}
 	var ids []string
+	names := Names(sorted)
 	for i, a := range sorted {
-		p := Point{Label: a.Name(), Created: a.Created, Version: a.Catalog.Version, Model: a.Model,
+		p := Point{Label: names[i], Created: a.Created, Version: a.Catalog.Version, Model: a.Model,
 			Groups: len(a.Groups), Score: copyPtr(a.Profile.Score)}
 		if i > 0 {
 			p.Delta = diff(t.Points[i-1].Score, p.Score)
