@@ -100,7 +100,9 @@ func sourceKind(path string) (string, error) {
 	switch {
 	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
 		return "stix", nil
-	case len(head) > 0 && head[0] == '{':
+	case len(head) > 0 && (head[0] == '{' || head[0] == '['):
+		// JSON is never a vault page; the STIX loader says what is wrong
+		// with a JSON file that is not a bundle.
 		return "stix", nil
 	}
 	switch strings.ToLower(filepath.Ext(path)) {

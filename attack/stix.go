@@ -24,6 +24,7 @@ type stixObject struct {
 	TacticRefs         []string // x-mitre-matrix
 	Domains            []string
 	Version            string // x_mitre_version (the collection's is the ATT&CK release)
+	CreatedBy          string // created_by_ref, read for collections only
 	RelType            string
 	Source, Target     string
 	file               string
@@ -122,6 +123,12 @@ func decodeObject(b []byte, intern map[string]string) (*stixObject, error) {
 			return e, true, err
 		case "x_mitre_version":
 			o.Version, e, err = decodeStringValue(b, v)
+			return e, true, err
+		case "created_by_ref":
+			if o.Type != "x-mitre-collection" {
+				break
+			}
+			o.CreatedBy, e, err = decodeStringValue(b, v)
 			return e, true, err
 		case "external_references":
 			e, err = decodeExternalRefs(b, v, o)
@@ -326,7 +333,14 @@ func (bd *bundle) add(r io.Reader, name string) error {
 			domainVotes[d]++
 		}
 		if i, ok := bd.objs[o.ID]; ok {
-			if newer(o.Modified, bd.list[i].Modified) {
+			prev := bd.list[i]
+			if _, err := time.Parse(time.RFC3339Nano, o.Modified); err != nil && o.Modified != prev.Modified {
+				// An edited copy with a broken timestamp cannot be ordered;
+				// say which copy was kept rather than drop it silently.
+				bd.warnings = append(bd.warnings, Warning{File: name, Object: o.ID,
+					Message: fmt.Sprintf("modified %q is not a STIX timestamp; the copy from %s is kept", o.Modified, prev.file)})
+			}
+			if newer(o.Modified, prev.Modified) {
 				bd.list[i] = o
 			}
 			return nil
@@ -378,6 +392,12 @@ func newer(a, b string) bool {
 	return ta.After(tb)
 }
 
+// mitreIdentity is the STIX identity of The MITRE Corporation, the author
+// of every object in MITRE's own ATT&CK bundles.
+const mitreIdentity = "identity--c78cb6e5-0c4b-4611-8297-d1b8b55e40b5"
+
+func isMITRE(o *stixObject) bool { return o.CreatedBy == mitreIdentity }
+
 func (o *stixObject) active() bool { return !o.Revoked && !o.Deprecated }
 
 // isMitigationID reports whether id is an M-ID; the old course-of-action
@@ -412,6 +432,9 @@ func (bd *bundle) build() (*Catalog, error) {
 	warnf := func(o *stixObject, format string, args ...any) {
 		addWarning(Warning{File: o.file, Object: o.ID, Message: fmt.Sprintf(format, args...)})
 	}
+	for _, w := range bd.warnings {
+		addWarning(w)
+	}
 	// Objects in file order keep lists and warnings stable without sorting
 	// twenty thousand ids.
 	for _, o := range bd.list {
@@ -420,11 +443,25 @@ func (bd *bundle) build() (*Catalog, error) {
 			rels = append(rels, o)
 			continue
 		case "x-mitre-collection":
-			if collection != nil && collection.Version != o.Version {
-				warnf(o, "bundles of ATT&CK %s and %s merged; the catalog takes the newer collection's version", collection.Version, o.Version)
-			}
-			if collection == nil || newer(o.Modified, collection.Modified) {
+			// The catalog's version is ATT&CK's: MITRE's collection wins
+			// over a Workbench export's own (versioned "1.0"), then the
+			// newer one.
+			switch {
+			case collection == nil:
 				collection = o
+			case isMITRE(o) != isMITRE(collection):
+				other := o
+				if isMITRE(o) {
+					other, collection = collection, o
+				}
+				warnf(other, "collection %q (version %s) merged into ATT&CK %s; the catalog keeps ATT&CK's version", other.Name, other.Version, collection.Version)
+			default:
+				if collection.Version != o.Version {
+					warnf(o, "bundles of ATT&CK %s and %s merged; the catalog takes the newer collection's version", collection.Version, o.Version)
+				}
+				if newer(o.Modified, collection.Modified) {
+					collection = o
+				}
 			}
 			continue
 		case "x-mitre-matrix":
@@ -560,6 +597,10 @@ func (bd *bundle) build() (*Catalog, error) {
 	}
 	for _, r := range rels {
 		if !r.active() {
+			continue
+		}
+		if r.Source == "" || r.Target == "" {
+			warnf(r, "%s relationship without source_ref or target_ref; ignored", r.RelType)
 			continue
 		}
 		st, tt := stixType(r.Source), stixType(r.Target)

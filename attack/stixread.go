@@ -2,6 +2,7 @@ package attack
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -100,7 +101,10 @@ func openStream(r io.Reader, limit int64) (io.Reader, bool, func(), error) {
 				return
 			}
 			if err != nil {
-				if err != errTooLarge {
+				switch {
+				case errors.Is(err, io.ErrUnexpectedEOF):
+					err = errors.New("the gzip data ends early: the file is truncated (an interrupted download or copy?)")
+				case err != errTooLarge:
 					err = fmt.Errorf("reading gzip data: %w", err)
 				}
 				select {
@@ -293,6 +297,20 @@ func readBundle(r io.Reader, name string, limit int64, obj func(b []byte, off in
 	c, err := w.peek()
 	if err != nil {
 		return fail(err)
+	}
+	if c == 0xEF {
+		// A UTF-8 byte-order mark, as Windows editors save JSON: skip it.
+		for len(w.buf)-w.pos < 3 && !w.eof {
+			if ferr := w.fill(); ferr != nil && ferr != errShort {
+				return fail(ferr)
+			}
+		}
+		if bytes.HasPrefix(w.buf[w.pos:], []byte("\xef\xbb\xbf")) {
+			w.pos += 3
+			if c, err = w.peek(); err != nil {
+				return fail(err)
+			}
+		}
 	}
 	switch c {
 	case 0:
