@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/covgap/covgap/assessment"
 	"github.com/covgap/covgap/attack"
@@ -121,7 +122,23 @@ func sideLine(s assessment.Side) string {
 	if v == "" {
 		v = "unknown version"
 	}
-	return fmt.Sprintf("%s (%s, ATT&CK %s %s, model %s)", s.Label, s.Created.Format("2006-01-02"), s.Catalog.Domain, v, s.Model)
+	when := createdWhen(s.Label, s.Created) + ", "
+	if when == ", " {
+		when = ""
+	}
+	return fmt.Sprintf("%s (%sATT&CK %s %s, model %s)", s.Label, when, s.Catalog.Domain, v, s.Model)
+}
+
+// createdWhen is an assessment's creation time to the minute, for showing
+// next to its name; empty when the name already is that time (an
+// unlabelled assessment), which would only repeat it. A date alone could
+// not tell apart two assessments of one day.
+func createdWhen(name string, created time.Time) string {
+	when := created.UTC().Format("2006-01-02 15:04 UTC")
+	if strings.HasPrefix(name, strings.TrimSuffix(when, " UTC")) {
+		return ""
+	}
+	return when
 }
 
 // movementLine is "52.4 → 51.9 (Δ -0.4: inventory 0.0, ATT&CK -0.4)".
@@ -245,7 +262,7 @@ func writeComparisonMarkdown(w io.Writer, c *assessment.Comparison) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Coverage change: %s → %s\n\n", mdText(c.Old.Label), mdText(c.New.Label))
 	side := func(s assessment.Side) []string {
-		return []string{mdText(s.Label), s.Created.Format("2006-01-02"), mdText(s.Catalog.Domain + " " + s.Catalog.Version),
+		return []string{mdText(s.Label), s.Created.UTC().Format("2006-01-02 15:04 UTC"), mdText(s.Catalog.Domain + " " + s.Catalog.Version),
 			string(s.Model), mdText(s.File)}
 	}
 	mdTable(&b, []string{"", "Assessment", "Date", "ATT&CK", "Model", "Inventory"}, "llllll",

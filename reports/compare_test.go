@@ -59,7 +59,7 @@ func TestComparisonContent(t *testing.T) {
 		name, format string
 		want         []string
 	}{
-		{"attack", "table", []string{"2025-Q4 (2025-12-15, ATT&CK enterprise-attack 15.1", "Δ inventory",
+		{"attack", "table", []string{"2025-Q4 (2025-12-15 09:00 UTC, ATT&CK enterprise-attack 15.1", "Δ inventory",
 			"T1078 Valid Accounts gained mitigation M1032 Multi-factor Authentication in ATT&CK 18.1",
 			"G1030 Agrius is new in ATT&CK 18.1 (not in ATT&CK 15.1)", "moved no coverage"}},
 		{"attack", "markdown", []string{"# Coverage change: 2025-Q4 → 2026-Q1", "### G1005 POLONIUM: ",

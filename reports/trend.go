@@ -86,7 +86,11 @@ func trendRows(t *assessment.Trend, id func(string) string, text func(string) st
 func writeTrendTable(w io.Writer, t *assessment.Trend) error {
 	ew := &errWriter{w: w}
 	for _, p := range t.Points {
-		ew.printf("%s: %s, ATT&CK %s, model %s, %d groups\n", p.Label, p.Created.Format("2006-01-02"), p.Version, p.Model, p.Groups)
+		when := createdWhen(p.Label, p.Created)
+		if when != "" {
+			when += ", "
+		}
+		ew.printf("%s: %sATT&CK %s, model %s, %d groups\n", p.Label, when, p.Version, p.Model, p.Groups)
 	}
 	ew.printf("\n")
 	if ew.err != nil {
@@ -102,7 +106,7 @@ func writeTrendMarkdown(w io.Writer, t *assessment.Trend) error {
 	b.WriteString("# Coverage trend\n\n")
 	rows := make([][]string, 0, len(t.Points))
 	for _, p := range t.Points {
-		rows = append(rows, []string{mdText(p.Label), p.Created.Format("2006-01-02"), mdText(p.Version), string(p.Model),
+		rows = append(rows, []string{mdText(p.Label), p.Created.UTC().Format("2006-01-02 15:04 UTC"), mdText(p.Version), string(p.Model),
 			fmt.Sprint(p.Groups), fmtScore(p.Score), fmtDelta(p.Delta)})
 	}
 	mdTable(&b, []string{"Assessment", "Date", "ATT&CK", "Model", "Groups", "Profile score", "Δ"}, "lllrrrr", rows)

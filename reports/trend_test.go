@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -105,5 +106,34 @@ func TestTrendFormatErrors(t *testing.T) {
 	}
 	if err := WriteTrendFile(filepath.Join(t.TempDir(), "trend.csv"), tr); err == nil {
 		t.Error(".csv file accepted")
+	}
+}
+
+// TestSameDayUnlabelled: assessments of one day saved without a label are
+// told apart by their time in the trend's columns and compare's Old/New
+// lines, and the time is not repeated after a name that already is it.
+func TestSameDayUnlabelled(t *testing.T) {
+	as := loadAssessments(t, "2026-Q1.json", "2026-Q2.json")
+	for i, a := range as {
+		a.Label = ""
+		a.Created = time.Date(2026, 12, 4, 9, 30+i, 0, 0, time.UTC)
+	}
+	var b bytes.Buffer
+	if err := WriteTrend(&b, "table", assessment.NewTrend(as)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2026-12-04 09:30 UTC: ATT&CK 18.1", "2026-12-04 09:31 UTC: ATT&CK 18.1", "│ 2026-12-04 09:31 UTC │"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("trend lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	if err := WriteComparison(&b, "table", assessment.Compare(as[0], as[1])); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Old: 2026-12-04 09:30 UTC (ATT&CK", "New: 2026-12-04 09:31 UTC (ATT&CK"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("compare lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -51,7 +51,7 @@ func trendSheet(b *deltaBook, t *assessment.Trend) error {
 	for i, p := range t.Points {
 		// Missing values stay empty cells: the chart draws a gap where
 		// "n/a" text would be plotted as 0.
-		row := []any{p.Label, p.Created.Format("2006-01-02"), p.Version, string(p.Model), p.Groups, nil, nil}
+		row := []any{p.Label, p.Created.UTC().Format("2006-01-02 15:04 UTC"), p.Version, string(p.Model), p.Groups, nil, nil}
 		if p.Score != nil {
 			row[5] = p.Score
 		}
