@@ -36,7 +36,11 @@ func Table(w io.Writer, header []string, rows [][]string) error {
 	for _, row := range rows {
 		// Append keeps the slice it is given: pass a copy so callers may
 		// reuse their rows.
-		if err := t.Append(append([]string(nil), row...)); err != nil {
+		cp := make([]string, len(row))
+		for i, c := range row {
+			cp[i] = TerminalSafe(c)
+		}
+		if err := t.Append(cp); err != nil {
 			return err
 		}
 	}
@@ -74,7 +78,7 @@ func writeTables(w io.Writer, r *Report) error {
 	if name == "" {
 		name = "Threat profile"
 	}
-	fmt.Fprintf(w, "%s: %s; ATT&CK %s; model %s\n", name, plural(res.Profile.Groups, "group"), catalogLine(res), res.Model)
+	fmt.Fprintf(w, "%s: %s; ATT&CK %s; model %s\n", TerminalSafe(name), plural(res.Profile.Groups, "group"), TerminalSafe(catalogLine(res)), res.Model)
 	c := res.Profile.Counts
 	fmt.Fprintf(w, "Profile score: %s (%d techniques: %d covered, %d partial, %d gaps, %d unmitigable)\n",
 		fmtScore(res.Profile.Score), c.Techniques, c.Covered, c.Partial, c.Gaps, c.Unmitigable)
@@ -121,7 +125,7 @@ func writeTables(w io.Writer, r *Report) error {
 
 	if len(res.Groups) == 1 {
 		g := &res.Groups[0]
-		fmt.Fprintf(w, "\nTechniques of %s %s\n", g.ID, g.Name)
+		fmt.Fprintf(w, "\nTechniques of %s %s\n", TerminalSafe(g.ID), TerminalSafe(g.Name))
 		if err := Table(w, techniqueHeader(assumed), techniqueRows(r, g, assumed)); err != nil {
 			return err
 		}
@@ -164,4 +168,44 @@ func techniqueRows(r *Report, g *analyzer.GroupResult, assumed bool) [][]string 
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// TerminalSafe replaces the characters of s that a terminal would act on
+// rather than show (escape sequences, other control characters, and the
+// bidirectional overrides that make text read backwards) with a visible
+// \u escape. Names come from bundles and inventories nobody vetted; a
+// group called "\x1b[2J" must not clear the analyst's screen. New lines
+// stay: multi-line cells are made on purpose.
+func TerminalSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	switch {
+	case r == '\n':
+		return false
+	case r < 0x20, r >= 0x7f && r < 0xa0:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+		return true
+	}
+	return false
 }

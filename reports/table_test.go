@@ -78,3 +78,26 @@ func TestNoRecommendationsSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+func TestTerminalSafe(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"APT29", "APT29"},
+		{"Evil\u202eGroup", `Evil\u202eGroup`},
+		{"\x1b[31mRED\x00", `\u001b[31mRED\u0000`},
+		{"two\nlines", "two\nlines"},
+		{"tab\there", `tab\u0009here`},
+		{"Iran’s café", "Iran’s café"},
+	}
+	for _, tc := range tests {
+		if got := TerminalSafe(tc.in); got != tc.want {
+			t.Errorf("TerminalSafe(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	var b strings.Builder
+	if err := Table(&b, []string{"Name"}, [][]string{{"\x1b[2Jgone"}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "\x1b") {
+		t.Error("an escape sequence reached the table")
+	}
+}

@@ -238,9 +238,9 @@ func showGroup(e *env, cat *attack.Catalog, g *attack.Group, uses attack.UseOpti
 		}
 		return writeCSV(e.stdout, recs)
 	}
-	fmt.Fprintf(e.stdout, "%s %s", g.ID, g.Name)
+	fmt.Fprintf(e.stdout, "%s %s", reports.TerminalSafe(g.ID), reports.TerminalSafe(g.Name))
 	if len(g.Aliases) > 0 {
-		fmt.Fprintf(e.stdout, " (aliases: %s)", strings.Join(g.Aliases, ", "))
+		fmt.Fprintf(e.stdout, " (aliases: %s)", reports.TerminalSafe(strings.Join(g.Aliases, ", ")))
 	}
 	fmt.Fprintf(e.stdout, "\n%s\n\n", g.URL())
 	recs := make([][]string, 0, len(rows))
