@@ -119,7 +119,22 @@ func suggestStatus(s string) []string {
 	for _, w := range words {
 		cands = append(cands, attack.Candidate{Key: w, Label: w})
 	}
-	return attack.Suggest(s, cands, 2)
+	out := attack.Suggest(s, cands, 2)
+	// "Not planned" is closest in spelling to "planned", which says the
+	// opposite: a negated word is only ever offered a negative status.
+	if w := statusTokens(s); len(w) > 0 && negations[w[0]] {
+		neg := []string{}
+		for _, o := range out {
+			if strings.HasPrefix(o, "not ") {
+				neg = append(neg, o)
+			}
+		}
+		if len(neg) == 0 {
+			neg = []string{"not implemented"}
+		}
+		out = neg
+	}
+	return out
 }
 
 // percentScale says how a column's bare numbers (no % sign) are meant.
@@ -131,10 +146,12 @@ const (
 	scaleEach                         // each value on its own: up to 1 a fraction, above 1 a percentage
 )
 
-// columnScale decides a coverage or scope column's scale from all its
+// columnScale decides a coverage, scope or status column's scale from its
 // values: one bare number above 1 shows the column is written in percent,
 // so that a 1 there is 1 %, not 100 %; a column of 0.5, 0.75 and 1 is in
-// fractions.
+// fractions. rows are the inventory rows proper (see scaleRows): a totals
+// line's "3.15" or a row that names no mitigation says nothing about how
+// the team writes a coverage.
 func columnScale(rows []record, idx int) percentScale {
 	for _, r := range rows {
 		if idx >= len(r.cells) {
@@ -146,6 +163,19 @@ func columnScale(rows []record, idx int) percentScale {
 		}
 	}
 	return scaleFraction
+}
+
+// placeholders are what teams write in a coverage or scope cell they have
+// not filled in: they mean "no figure", not a mistake to report.
+var placeholders = map[string]bool{"na": true, "n/a": true, "tbd": true, "tbc": true, "?": true, "??": true,
+	"-": true, "--": true, "–": true, "—": true, "unknown": true, "null": true, "nil": true,
+	"…": true, "...": true, ".": true, "notknown": true}
+
+// isPlaceholder reports whether a coverage or scope cell holds a
+// placeholder for "no figure".
+func isPlaceholder(s string) bool {
+	s = strings.TrimSpace(s)
+	return placeholders[fold(s)] || placeholders[strings.ToLower(s)]
 }
 
 var errNotNumber = errors.New("not a number")
@@ -187,9 +217,14 @@ func parsePercent(s string, scale percentScale) (v float64, warn string, err err
 		v = n
 	default:
 		v = n / 100
-		if n > 0 && n < 1 {
+		switch {
+		case n > 0 && n < 1:
 			warn = fmt.Sprintf("%s is read as %s%% because the column is written in percent; write %s if %s%% was meant",
 				s, strconv.FormatFloat(n, 'f', -1, 64), strconv.FormatFloat(n*100, 'f', -1, 64), strconv.FormatFloat(n*100, 'f', -1, 64))
+		case n == 1:
+			// In a column of 80s and 50s a lone 1 is more likely "fully"
+			// than 1 %, but the column's rule must hold for every cell.
+			warn = fmt.Sprintf("%s is read as 1%% because the column is written in percent; write 100 if you mean fully", s)
 		}
 	}
 	if v < 0 || v > 1+1e-9 {

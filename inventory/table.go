@@ -139,6 +139,30 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 		}
 	}
 	h.cols[colMitigation] = mit
+
+	body := t.rows[hi+1:]
+	if len(body) > rd.opt.MaxRows {
+		rd.problem(SeverityError, t.sheet, body[rd.opt.MaxRows].num, "",
+			fmt.Sprintf("the inventory has more than %d %ss; only the first %d were read", rd.opt.MaxRows, word, rd.opt.MaxRows))
+		body = body[:rd.opt.MaxRows]
+	}
+	proper := properRows(body, h.cols)
+	// A column of words that are neither numbers nor statuses ("High",
+	// "Cloud", "ISO 27001 A.9.4.2") is some other fact under a familiar
+	// header: say so once and ignore it, rather than an error on every row.
+	for _, k := range []colKind{colStatus, colCoverage, colScope} {
+		if c, ok := h.cols[k]; ok {
+			if words, ok := wordColumn(proper, c.index, k); ok {
+				what := "numbers from 0 to 100"
+				if k == colStatus {
+					what = "statuses (implemented, partial, planned …) or numbers"
+				}
+				rd.problem(SeverityWarning, t.sheet, headerRow, c.title,
+					fmt.Sprintf("the %s %q holds words (%s), not %s; it is ignored", colWord, c.title, quoteList(words), what))
+				delete(h.cols, k)
+			}
+		}
+	}
 	_, hasStatus := h.cols[colStatus]
 	_, hasCov := h.cols[colCoverage]
 	listOnly := !hasStatus && !hasCov
@@ -147,22 +171,24 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 			fmt.Sprintf("no status or coverage %s; every mitigation listed is taken as implemented", colWord))
 	}
 
-	body := t.rows[hi+1:]
-	if len(body) > rd.opt.MaxRows {
-		rd.problem(SeverityError, t.sheet, body[rd.opt.MaxRows].num, "",
-			fmt.Sprintf("the inventory has more than %d %ss; only the first %d were read", rd.opt.MaxRows, word, rd.opt.MaxRows))
-		body = body[:rd.opt.MaxRows]
-	}
 	scales := map[colKind]percentScale{}
-	for _, k := range []colKind{colCoverage, colScope} {
+	for _, k := range []colKind{colCoverage, colScope, colStatus} {
 		if c, ok := h.cols[k]; ok {
-			scales[k] = columnScale(body, c.index)
+			scales[k] = columnScale(proper, c.index)
 			if t.header != nil {
 				// The items of a JSON or YAML list are written one by one,
 				// often by different hands; a column has no single scale.
 				scales[k] = scaleEach
 			}
 		}
+	}
+	if c, ok := h.cols[colStatus]; ok && t.header == nil && numericStatuses(proper, c.index) {
+		how := "fractions of 1 (0.5 is 50%)"
+		if scales[colStatus] == scalePercent {
+			how = "percentages (50 is 50%), since some are above 1"
+		}
+		rd.problem(SeverityWarning, t.sheet, headerRow, c.title,
+			fmt.Sprintf("the %s %q holds numbers; they are read as the coverage, in %s", colWord, c.title, how))
 	}
 
 	for _, rec := range body {
@@ -232,9 +258,9 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 	row.Notes, _ = get(colNotes)
 	row.Mitigations = []string{}
 
-	if mtext == "" || isTotalsLabel(mtext) {
+	if mtext == "" || isTotalsLabel(mtext) || isTotalsLine(rec, mtext) {
 		what := "has no mitigation"
-		if isTotalsRow(rec.cells) {
+		if isTotalsRow(rec.cells) || isTotalsLine(rec, mtext) {
 			what = "looks like a totals line"
 		}
 		rd.problem(SeverityWarning, t.sheet, rec.num, mcol.title, fmt.Sprintf("the %s %s; ignored", word, what))
@@ -256,25 +282,58 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 		}
 	}
 
+	// "M1032" in the ID column and "User Training" in the name column: the
+	// ID is read, but one of the two is a slip worth a look.
+	if idText, _ := get(colMitigation); idText != "" && !row.Error {
+		if ntext, ncol := get(colMitigationName); ntext != "" {
+			if nid, ok := rd.names.byKey[squashKey(ntext)]; ok && strings.HasPrefix(nid, "M") && !contains(row.Mitigations, nid) {
+				rd.problem(SeverityWarning, t.sheet, rec.num, ncol.title,
+					fmt.Sprintf("the %s says %s but the %s %q is %s; %s is read", mcol.title, strings.Join(row.Mitigations, ", "), ncol.title, ntext, nid, strings.Join(row.Mitigations, ", ")))
+			}
+		}
+	}
+
 	stext, scol := get(colStatus)
 	row.StatusText = stext
+	covGiven := cell(rec, cols[colCoverage], hasCol(cols, colCoverage)) != "" && !isPlaceholder(cell(rec, cols[colCoverage], hasCol(cols, colCoverage)))
 	if listOnly {
 		row.Status = StatusImplemented
-	} else if st, ok := parseStatus(stext); ok {
-		row.Status = st
-	} else if v, _, err := parsePercent(stext, scalePercent); err == nil && cell(rec, cols[colCoverage], hasCol(cols, colCoverage)) == "" {
-		// "80%" in a status column is a coverage written in the wrong
-		// place; read it as such rather than refuse the row.
-		row.Status = statusOfLevel(v)
-		row.Coverage = &v
+	} else if _, _, err := parseNumber(stext); err == nil {
+		// A number in the status column is a coverage written in the wrong
+		// place, read on the column's scale as a coverage column is.
+		v, warn, err := parsePercent(stext, scales[colStatus])
+		switch {
+		case err != nil:
+			bad(scol, fmt.Sprintf("status %s; expected a status word or a number from 0 to 100", err))
+		default:
+			if warn != "" {
+				rd.problem(SeverityWarning, t.sheet, rec.num, scol.title, warn)
+			}
+			row.Status = statusOfLevel(v)
+			if !covGiven && v > 0 && v < 1 {
+				row.Coverage = &v
+			}
+		}
+	} else if sr, ok := readStatus(stext); ok && sr.err == "" {
+		row.Status = sr.status
+		if sr.warn != "" {
+			rd.problem(SeverityWarning, t.sheet, rec.num, scol.title, sr.warn)
+		}
+		if sr.coverage != nil && !covGiven && row.Status != StatusNotApplicable {
+			row.Coverage = sr.coverage
+			rd.problem(SeverityWarning, t.sheet, rec.num, scol.title,
+				fmt.Sprintf("status %q gives a share; %s is read as the coverage", stext, pct(*sr.coverage)))
+		}
+	} else if ok {
+		bad(scol, sr.err, "implemented", "not implemented")
 	} else {
 		bad(scol, fmt.Sprintf("status %q is not a status word; expected implemented, partial, planned, not implemented or not applicable (or yes, no, in progress, n/a …)", stext),
 			suggestStatus(stext)...)
 	}
 	for _, k := range []colKind{colCoverage, colScope} {
 		text, col := get(k)
-		if text == "" {
-			continue
+		if text == "" || isPlaceholder(text) {
+			continue // "n/a", "TBD", "-": no figure given
 		}
 		v, warn, err := parsePercent(text, scales[k])
 		if err != nil {
@@ -354,6 +413,95 @@ func isTotalsRow(cells []string) bool {
 		if isTotalsLabel(c) || strings.HasPrefix(headerKey(c), "total") {
 			return true
 		}
+	}
+	return false
+}
+
+// properRows are the body rows that are inventory rows: they name a
+// mitigation and are not a totals line. Only they decide a column's scale
+// or whether it holds words.
+func properRows(body []record, cols map[colKind]column) []record {
+	var out []record
+	for _, r := range body {
+		m := cell(r, cols[colMitigation], hasCol(cols, colMitigation))
+		if m == "" {
+			m = cell(r, cols[colMitigationName], hasCol(cols, colMitigationName))
+		}
+		if m == "" || isTotalsLabel(m) || isTotalsLine(r, m) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// wordColumn reports whether a status, coverage or scope column holds only
+// words that are neither numbers nor (for status) statuses or near
+// misspellings of one, in at least two cells, and returns up to three of
+// them. A single odd cell is an error on its row, not a column to ignore.
+func wordColumn(rows []record, idx int, k colKind) ([]string, bool) {
+	var words []string
+	n := 0
+	for _, r := range rows {
+		if idx >= len(r.cells) {
+			continue
+		}
+		v := strings.TrimSpace(r.cells[idx])
+		if v == "" || k != colStatus && isPlaceholder(v) {
+			continue
+		}
+		if _, _, err := parseNumber(v); err == nil {
+			return nil, false
+		}
+		if k == colStatus {
+			if _, ok := parseStatus(v); ok || len(suggestStatus(v)) > 0 {
+				return nil, false
+			}
+		}
+		n++
+		if len(words) < 3 && !contains(words, v) {
+			words = append(words, v)
+		}
+	}
+	return words, n >= 2
+}
+
+// numericStatuses reports whether a status column holds a number other
+// than the 0 and 1 of a yes/no column.
+func numericStatuses(rows []record, idx int) bool {
+	for _, r := range rows {
+		if idx < len(r.cells) {
+			if n, _, err := parseNumber(r.cells[idx]); err == nil && n != 0 && n != 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isTotalsLine reports whether a row is a summary line whose label sits in
+// another column than the mitigation ("Total,2,,65", "Implemented
+// count,1,,", "Average coverage,,,65"): its first written cell reads like
+// a totals label, and its mitigation cell is empty or a bare number.
+func isTotalsLine(rec record, mtext string) bool {
+	if _, _, err := parseNumber(mtext); mtext != "" && err != nil {
+		return false
+	}
+	for _, c := range rec.cells {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		toks := statusTokens(c)
+		if len(toks) == 0 || len(toks) > 4 {
+			return false
+		}
+		for _, w := range toks {
+			if totalsWords[w] {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }

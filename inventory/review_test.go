@@ -1,0 +1,135 @@
+package inventory
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// levelsCase is one small inventory, the levels it must give and the
+// problems (severity, row, words of the message) it must report.
+type levelsCase struct {
+	name, file, content string
+	levels              map[string]float64
+	problems            []wantProb
+	noErrors            bool
+}
+
+type wantProb struct {
+	sev   Severity
+	row   int
+	words []string
+}
+
+func runLevelsCases(t *testing.T, tests []levelsCase) {
+	t.Helper()
+	cat := enterprise(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := tt.file
+			if file == "" {
+				file = "inv.csv"
+			}
+			inv := readString(t, file, tt.content, cat, Options{})
+			for id, want := range tt.levels {
+				got, ok := inv.Levels[id]
+				if !ok || math.Abs(got-want) > 1e-9 {
+					t.Errorf("level of %s = %v (assessed %v), want %v\n%s", id, got, ok, want, problemsText(inv))
+				}
+			}
+			for _, p := range tt.problems {
+				if findProblem(inv, p.sev, p.row, p.words...) == nil {
+					t.Errorf("no %s on row %d saying %q\n%s", p.sev, p.row, strings.Join(p.words, " … "), problemsText(inv))
+				}
+			}
+			if tt.noErrors && inv.Errors() > 0 {
+				t.Errorf("unexpected errors:\n%s", problemsText(inv))
+			}
+		})
+	}
+}
+
+// Finding 1 and 2: numbers in a status column are coverages on the
+// column's scale; totals lines do not decide a scale; a 1 in a percent
+// column is ambiguous.
+func TestStatusNumbersAndScale(t *testing.T) {
+	runLevelsCases(t, []levelsCase{
+		{name: "fractions in status", content: "Mitigation,Status\nM1032,1\nM1017,0.5\nM1018,0\nM1027,0.75\n",
+			levels:   map[string]float64{"M1032": 1, "M1017": 0.5, "M1018": 0, "M1027": 0.75},
+			problems: []wantProb{{SeverityWarning, 1, []string{"holds numbers", "fractions"}}}, noErrors: true},
+		{name: "percent in status", content: "Mitigation,Status\nM1032,100\nM1017,50\nM1018,0\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 0.5, "M1018": 0}, noErrors: true},
+		{name: "mixed status column is percent, with warnings", content: "Mitigation,Status\nM1032,1\nM1017,0.5\nM1026,50\n",
+			levels: map[string]float64{"M1032": 0.01, "M1017": 0.005, "M1026": 0.5},
+			problems: []wantProb{{SeverityWarning, 2, []string{"read as 1%", "write 100"}},
+				{SeverityWarning, 3, []string{"0.5%", "write 50"}}}},
+		{name: "status percent beside empty coverage", content: "Mitigation,Status,Coverage\nM1032,80%,\n",
+			levels: map[string]float64{"M1032": 0.8}, noErrors: true},
+		{name: "JSON bare value is a fraction", file: "inv.json", content: `{"M1017": 0.5, "M1026": "0.8", "M1032": 1, "M1018": 50}`,
+			levels: map[string]float64{"M1017": 0.5, "M1026": 0.8, "M1032": 1, "M1018": 0.5}, noErrors: true},
+		{name: "YAML bare value is a fraction", file: "inv.yaml", content: "M1032: 1\nM1017: 0.5\nM1018: 50\nM1037: \"75%\"\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 0.5, "M1018": 0.5, "M1037": 0.75}, noErrors: true},
+		{name: "totals row does not switch the scale", content: "Mitigation,Status,Coverage\nM1032,Implemented,1\nM1017,Implemented,0.9\nM1018,Partial,0.5\nTotal,,2.4\n",
+			levels:   map[string]float64{"M1032": 1, "M1017": 0.9, "M1018": 0.5},
+			problems: []wantProb{{SeverityWarning, 5, []string{"totals"}}}, noErrors: true},
+		{name: "row in error does not switch the scale", content: "Mitigation,Status,Coverage\nM1032,Implemented,1\n,,7\nM1017,Implemented,0.9\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 0.9}, noErrors: true},
+		{name: "1 in a percent column is ambiguous", content: "Mitigation,Coverage\nM1032,80\nM1017,1\n",
+			levels:   map[string]float64{"M1032": 0.8, "M1017": 0.01},
+			problems: []wantProb{{SeverityWarning, 3, []string{"read as 1%", "write 100 if you mean fully"}}}},
+	})
+}
+
+// Finding 11: totals lines labelled in another column than the mitigation.
+func TestTotalsLabelElsewhere(t *testing.T) {
+	runLevelsCases(t, []levelsCase{
+		{name: "labels in the control column", content: "Control,Mitigation,Status,Coverage %\nC1,M1032,Implemented,80\nC2,M1017,Partial,50\n,,,\nTotal,2,,65\nImplemented count,1,,\nAverage coverage,,,65\n",
+			levels: map[string]float64{"M1032": 0.8, "M1017": 0.5}, noErrors: true,
+			problems: []wantProb{{SeverityWarning, 5, []string{"totals"}}, {SeverityWarning, 6, []string{"totals"}}, {SeverityWarning, 7, []string{"totals"}}}},
+		{name: "a control named like a total still reads its mitigation", content: "Control,Mitigation,Status\nTotal lockdown,M1032,Implemented\n",
+			levels: map[string]float64{"M1032": 1}, noErrors: true},
+	})
+}
+
+// Finding 7: placeholders in coverage and scope; columns of words.
+func TestPlaceholdersAndWordColumns(t *testing.T) {
+	runLevelsCases(t, []levelsCase{
+		{name: "placeholders are blank", content: "Mitigation,Status,Coverage,Scope\nM1032,Implemented,n/a,TBD\nM1017,Partial,-,?\nM1018,Implemented,–,na\nM1026,Implemented,80,\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 0.5, "M1018": 1, "M1026": 0.8}, noErrors: true},
+		{name: "effectiveness in words", content: "Control ID,ATT&CK Mitigation,Status,Effectiveness\nAC-1,M1032,Implemented,High\nAC-3,M1017,Implemented,Low\nAC-4,M1026,Partial,\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 1, "M1026": 0.5}, noErrors: true,
+			problems: []wantProb{{SeverityWarning, 1, []string{"Effectiveness", "High", "ignored"}}}},
+		{name: "compliance and deployment in words", content: "Control,Mitigation,Compliance,Deployment\nC1,M1032,ISO 27001 A.9.4.2,Cloud\nC2,M1017,NIST AC-2,On-prem\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 1}, noErrors: true,
+			problems: []wantProb{{SeverityWarning, 1, []string{"Compliance", "ignored"}}, {SeverityWarning, 1, []string{"Deployment", "Cloud", "ignored"}},
+				{SeverityWarning, 1, []string{"taken as implemented"}}}},
+		{name: "a misspelt status stays an error", content: "Mitigation,Status\nM1032,implmented\nM1017,partal\n",
+			problems: []wantProb{{SeverityError, 2, []string{"not a status word"}}, {SeverityError, 3, []string{"not a status word"}}}},
+		{name: "one word in a coverage column stays an error", content: "Mitigation,Coverage\nM1032,high\nM1017,50\n",
+			problems: []wantProb{{SeverityError, 2, []string{"not a number"}}}},
+	})
+}
+
+// Finding 8: a status qualified by its remark.
+func TestStatusRemarks(t *testing.T) {
+	runLevelsCases(t, []levelsCase{
+		{name: "qualified statuses", content: "Control,Mitigation,Status\n" +
+			"C1,M1032,In place (partial)\nC2,M1017,Deployed (pilot)\nC3,M1018,Implemented - pilot\nC4,M1026,Implemented (not on servers)\n" +
+			"C5,M1027,Green/Amber\nC6,M1030,Partial - servers only\nC7,M1031,Implemented (2024)\nC8,M1037,No – planned Q3\n",
+			levels: map[string]float64{"M1032": 0.5, "M1017": 0.5, "M1018": 0.5, "M1026": 0.5, "M1027": 0.5, "M1030": 0.5, "M1031": 1, "M1037": 0},
+			problems: []wantProb{{SeverityWarning, 2, []string{"read as partial"}}, {SeverityWarning, 5, []string{"read as partial"}},
+				{SeverityWarning, 6, []string{"read as partial"}}, {SeverityWarning, 9, []string{"read as planned"}}},
+			noErrors: true},
+		{name: "a share in the remark is the coverage", content: "Mitigation,Status,Coverage\nM1032,Yes – 60%,\nM1017,Y - 50% of servers,\nM1018,Yes – 60%,90\n",
+			levels:   map[string]float64{"M1032": 0.6, "M1017": 0.5, "M1018": 0.9},
+			problems: []wantProb{{SeverityWarning, 2, []string{"60%", "coverage"}}, {SeverityWarning, 3, []string{"50%", "coverage"}}}, noErrors: true},
+		{name: "template choices are no answer", content: "Mitigation,Status\nM1032,Yes/No\nM1017,Y/N\nM1018,Yes\n",
+			levels:   map[string]float64{"M1018": 1},
+			problems: []wantProb{{SeverityError, 2, []string{"both choices"}}, {SeverityError, 3, []string{"both choices"}}}},
+	})
+	inv := readString(t, "inv.csv", "Mitigation,Status\nM1032,Not Planned\n", enterprise(t), Options{})
+	p := findProblem(inv, SeverityError, 2, "not a status word")
+	if p == nil || len(p.Suggestions) == 0 || contains(p.Suggestions, "planned") {
+		t.Errorf("Not Planned: want negative suggestions only\n%s", problemsText(inv))
+	}
+}
