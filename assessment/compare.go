@@ -17,7 +17,9 @@ const Method = "Δ = after − before is split by rescoring the new inventory's 
 	"that score is mid, Δ_inventory = mid − before and Δ_attack = after − mid, so Δ = Δ_inventory + Δ_attack exactly. " +
 	"Δ_inventory is what the changed mitigation levels alone would have done; Δ_attack is everything else: " +
 	"ATT&CK's changes (techniques added to or dropped from a group, mitigations added to or removed from a technique, revocations) " +
-	"and changes of the profile's weights and the analysis options. A level of a mitigation revoked in the new catalog is read " +
+	"and changes of the profile's weights and the analysis options. A technique that came or went only because the campaign or software " +
+	"options changed (as its saved sources show) is named as a profile change, not ATT&CK's, and a change of model is named in every group " +
+	"with what it alone moved it. A level of a mitigation revoked in the new catalog is read " +
 	"from its replacement. A group with no score (no mitigable technique) on either side has no Δ."
 
 // Cause says what a change comes from. Inventory changes make up
