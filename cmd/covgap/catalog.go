@@ -16,12 +16,14 @@ type catalogFlags struct {
 	version         string
 	noCampaigns     bool
 	includeSoftware bool
+	verbose         bool
 }
 
 func (f *catalogFlags) register(fs *pflag.FlagSet, uses bool) {
 	fs.StringArrayVar(&f.attack, "attack", nil, "ATT&CK source: a STIX 2.1 bundle (.json, .json.gz) or a Markdown vault directory or page; repeatable (bundles are merged); default: the embedded ATT&CK 18.1")
 	fs.StringVar(&f.domain, "domain", "", "ATT&CK domain: enterprise, ics or mobile (default: enterprise for the embedded data, the bundle's own for --attack)")
 	fs.StringVar(&f.version, "attack-version", "", "ATT&CK version of a Markdown vault (vault pages do not say)")
+	fs.BoolVar(&f.verbose, "verbose", false, "list every warning found while loading ATT&CK, not just the first few")
 	if uses {
 		fs.BoolVar(&f.noCampaigns, "no-campaigns", false, "do not count the techniques of campaigns attributed to a group")
 		fs.BoolVar(&f.includeSoftware, "include-software", false, "also count the techniques of the software a group uses")
@@ -53,9 +55,12 @@ func (f *catalogFlags) load(e *env) (*attack.Catalog, error) {
 	}
 	if n := len(cat.Warnings); n > 0 {
 		shown := min(n, 3)
+		if f.verbose {
+			shown = n
+		}
 		fmt.Fprintf(e.stderr, "covgap: %d warning(s) while loading ATT&CK from %s", n, cat.Source)
 		if n > shown {
-			fmt.Fprintf(e.stderr, " (first %d)", shown)
+			fmt.Fprintf(e.stderr, " (first %d; --verbose lists all)", shown)
 		}
 		fmt.Fprintln(e.stderr, ":")
 		for _, w := range cat.Warnings[:shown] {

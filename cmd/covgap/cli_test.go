@@ -379,3 +379,17 @@ func TestProfileErrorsAreFatal(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 }
+
+// TestLoaderWarnings: a few warnings by default, all with --verbose.
+func TestLoaderWarnings(t *testing.T) {
+	vault := repoPath("testdata", "vault")
+	_, _, errs := covgap(t, "groups", "--attack", vault)
+	if !strings.Contains(errs, "--verbose lists all") {
+		t.Fatalf("stderr:\n%s", errs)
+	}
+	short := strings.Count(errs, "\n")
+	_, _, errs = covgap(t, "groups", "--attack", vault, "--verbose")
+	if long := strings.Count(errs, "\n"); long <= short || strings.Contains(errs, "--verbose lists all") {
+		t.Errorf("--verbose shows %d lines, default %d:\n%s", long, short, errs)
+	}
+}
