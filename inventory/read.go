@@ -163,11 +163,16 @@ func decodeText(data []byte) (string, error) {
 	}
 	if !utf8.Valid(data) {
 		// Windows-1252 from an old Excel "CSV" export is the likeliest
-		// culprit; reading it as Latin-1 keeps IDs and status words intact
-		// and only mangles accented letters in free text.
+		// culprit. It is Latin-1 except for 0x80–0x9F, where Excel puts
+		// the dashes, curly quotes and € that "M1032 – MFA" and “quoted”
+		// notes are written with; read as Latin-1 they would be invisible
+		// control characters.
 		r := make([]rune, len(data))
 		for i, b := range data {
 			r[i] = rune(b)
+			if b >= 0x80 && b <= 0x9F {
+				r[i] = cp1252[b-0x80]
+			}
 		}
 		return string(r), nil
 	}
@@ -217,4 +222,11 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// cp1252 maps the bytes 0x80–0x9F of Windows-1252 to their characters. The
+// five bytes Windows-1252 leaves undefined keep their Latin-1 (C1) value.
+var cp1252 = [32]rune{
+	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
+	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
 }

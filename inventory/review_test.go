@@ -133,3 +133,34 @@ func TestStatusRemarks(t *testing.T) {
 		t.Errorf("Not Planned: want negative suggestions only\n%s", problemsText(inv))
 	}
 }
+
+// Finding 9: Windows-1252 text keeps its dashes and quotes.
+func TestDecodeCP1252(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"M1032 \x96 MFA", "M1032 – MFA"},
+		{"\x93quoted\x94 \x80 caf\xe9 \x97 it\x92s\x85", "“quoted” € café — it’s…"},
+	}
+	for _, tt := range tests {
+		got, err := decodeText([]byte(tt.in))
+		if err != nil || got != tt.want {
+			t.Errorf("decodeText(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	inv := readString(t, "inv.csv", "Mitigation,Status,Notes\nM1032 \x96 Multi-factor Authentication,Implemented,caf\xe9 \x93ok\x94\n", enterprise(t), Options{})
+	if inv.Errors() > 0 || len(inv.Rows) != 1 || inv.Rows[0].Notes != "café “ok”" {
+		t.Errorf("rows %+v\n%s", inv.Rows, problemsText(inv))
+	}
+}
+
+// Finding 10: an ID and a name column that disagree.
+func TestIDNameDisagree(t *testing.T) {
+	runLevelsCases(t, []levelsCase{
+		{name: "disagree", content: "Mitigation ID,Mitigation Name,Status\nM1032,User Training,Implemented\nM1017,User Training,Implemented\nM1018,Our own words,Implemented\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 1, "M1018": 1}, noErrors: true,
+			problems: []wantProb{{SeverityWarning, 2, []string{"M1032", "User Training", "M1017", "M1032 is read"}}}},
+	})
+	inv := readString(t, "inv.csv", "Mitigation ID,Mitigation Name,Status\nM1017,User Training,Implemented\nM1018,Our own words,Implemented\n", enterprise(t), Options{})
+	if inv.Warnings() > 0 {
+		t.Errorf("agreeing or unknown names warned:\n%s", problemsText(inv))
+	}
+}
