@@ -401,8 +401,8 @@ func (t *tally) scores(whatIf bool) (real, assumed *float64) {
 
 func ptr(x float64) *float64 { return &x }
 
-// item describes technique ti; the mitigation levels shown are the what-if
-// ones when there is a what-if, as MitigationLevel documents.
+// item describes technique ti with the real levels of its mitigations and,
+// where a what-if changes one, its assumed level beside it.
 func (a *analysis) item(ti *techInfo, whatIf bool) Item {
 	mitigable := len(ti.mits) > 0
 	it := Item{
@@ -417,7 +417,11 @@ func (a *analysis) item(ti *techInfo, whatIf bool) Item {
 	}
 	for _, j := range ti.mits {
 		m := a.cat.Mitigations[j]
-		it.Mitigations = append(it.Mitigations, MitigationLevel{ID: m.ID, Name: m.Name, Level: a.plan[j]})
+		ml := MitigationLevel{ID: m.ID, Name: m.Name, Level: a.real[j]}
+		if a.plan[j] != a.real[j] {
+			ml.AssumedLevel = ptr(a.plan[j])
+		}
+		it.Mitigations = append(it.Mitigations, ml)
 	}
 	if whatIf {
 		c := 0.0

@@ -394,9 +394,13 @@ func TestWhatIf(t *testing.T) {
 	if !reflect.DeepEqual(r.Options.Assume, []string{"M1020", "M1037"}) {
 		t.Errorf("assume recorded as %v", r.Options.Assume)
 	}
-	// The mitigations of an item show the assumed levels.
-	if ml := itemOf(t, r.Groups[0].Items, "T1090").Mitigations; ml[0].Level != 1 || ml[2].Level != 1 || ml[1].Level != 0 {
-		t.Errorf("assumed levels = %+v", ml)
+	// The mitigations of an item keep their real levels, beside the
+	// assumed ones where the what-if changes them.
+	ml := itemOf(t, r.Groups[0].Items, "T1090").Mitigations
+	if ml[0].Level != 0 || ml[0].AssumedLevel == nil || *ml[0].AssumedLevel != 1 || ml[0].Effective() != 1 ||
+		ml[2].Level != 0 || ml[2].AssumedLevel == nil || *ml[2].AssumedLevel != 1 ||
+		ml[1].Level != 0 || ml[1].AssumedLevel != nil || ml[1].Effective() != 0 {
+		t.Errorf("levels = %+v", ml)
 	}
 	if tr := r.Groups[0].Tactics[5]; tr.Tactic != "command-and-control" || !sameScore(tr.AssumedScore, 100) || !sameScore(tr.Score, 50) {
 		t.Errorf("tactic what-if = %+v", tr)

@@ -92,11 +92,24 @@ type Counts struct {
 }
 
 // MitigationLevel is one mitigation of a technique with its level in the
-// inventory used (the assumed one in a what-if).
+// inventory as read and, in a what-if that changes it, the assumed level.
+// Level always goes with the item's real Coverage and State, and
+// AssumedLevel with its AssumedCoverage and AssumedState, so neither pair
+// mixes the two scenarios.
 type MitigationLevel struct {
-	ID    string  `json:"id"`
-	Name  string  `json:"name"`
-	Level float64 `json:"level"`
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Level        float64  `json:"level"`
+	AssumedLevel *float64 `json:"assumed_level,omitempty"`
+}
+
+// Effective is the level in the scenario the recommendations were made
+// for: the assumed level in a what-if that changes it, else the real one.
+func (m MitigationLevel) Effective() float64 {
+	if m.AssumedLevel != nil {
+		return *m.AssumedLevel
+	}
+	return m.Level
 }
 
 // Item is one technique of a group (or of the profile) with its coverage.

@@ -222,7 +222,13 @@ func scoreFixture(c *attack.Catalog, levels, assumed map[string]float64) *analyz
 			}
 			if assumed != nil {
 				acv, _, ams := cover(t, assumed)
-				it.Mitigations = ams
+				// Real levels stay; the assumed one stands beside a level
+				// the what-if changes, as the analyzer reports them.
+				for k := range it.Mitigations {
+					if a := ams[k].Level; a != it.Mitigations[k].Level {
+						it.Mitigations[k].AssumedLevel = ptr(a)
+					}
+				}
 				it.AssumedState = state(acv, mitigable)
 				if mitigable {
 					it.AssumedCoverage = ptr(acv)

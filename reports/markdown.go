@@ -284,9 +284,9 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 			switch {
 			case ml.ID == attack.PreCompromise:
 				assign(ml.ID, "unmitigable")
-			case ml.Level >= 1:
+			case ml.Effective() >= 1:
 				assign(ml.ID, "inplace")
-			case ml.Level > 0:
+			case ml.Effective() > 0:
 				assign(ml.ID, "somewhat")
 			default:
 				assign(ml.ID, "missing")

@@ -380,15 +380,16 @@ func levelWords(it *analyzer.Item) (inPlace, missing string) {
 }
 
 // inPlace and missing split an item's mitigations: in place are those with
-// any level (a partial one shows its level), missing those at level 0.
+// any level (a partial one shows its level), missing those at level 0. In
+// a what-if they follow the assumed levels, and levelWords says so.
 // Pre-compromise (M1056) is neither: it names nothing to deploy.
 func inPlace(it *analyzer.Item, names bool) []string {
 	var out []string
 	for _, m := range it.Mitigations {
-		if m.Level > 0 && m.ID != attack.PreCompromise {
+		if lv := m.Effective(); lv > 0 && m.ID != attack.PreCompromise {
 			s := mitigationLabel(m, names)
-			if m.Level < 1 {
-				s += " (" + fmtPercent(m.Level) + ")"
+			if lv < 1 {
+				s += " (" + fmtPercent(lv) + ")"
 			}
 			out = append(out, s)
 		}
@@ -399,7 +400,7 @@ func inPlace(it *analyzer.Item, names bool) []string {
 func missing(it *analyzer.Item, names bool) []string {
 	var out []string
 	for _, m := range it.Mitigations {
-		if m.Level <= 0 && m.ID != attack.PreCompromise {
+		if m.Effective() <= 0 && m.ID != attack.PreCompromise {
 			out = append(out, mitigationLabel(m, names))
 		}
 	}

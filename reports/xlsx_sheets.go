@@ -651,24 +651,13 @@ func mitigationText(m analyzer.MitigationLevel) string {
 	return m.ID + " " + m.Name
 }
 
-// realLevel is a mitigation's level in the inventory as read. In a
-// what-if the items carry the assumed levels (analyzer.MitigationLevel), so
-// the real one comes from the inventory summary.
-func (b *book) realLevel(m analyzer.MitigationLevel) float64 {
-	if !b.wif {
-		return m.Level
-	}
-	return b.r.Result.Inventory.Levels[m.ID]
-}
-
 // levelText is a mitigation's level for text cells, with the assumed level
-// beside it when a what-if raises it.
+// beside it when a what-if changes it.
 func (b *book) levelText(m analyzer.MitigationLevel) string {
-	real := b.realLevel(m)
-	if b.wif && m.Level != real {
-		return percent(real) + ", assumed " + percent(m.Level)
+	if m.AssumedLevel != nil {
+		return percent(m.Level) + ", assumed " + percent(*m.AssumedLevel)
 	}
-	return percent(real)
+	return percent(m.Level)
 }
 
 // splitMitigations separates a technique's mitigations into those with a
@@ -680,9 +669,9 @@ func (b *book) splitMitigations(ms []analyzer.MitigationLevel) (inPlace, missing
 			continue
 		}
 		switch {
-		case b.realLevel(m) > 0:
+		case m.Level > 0:
 			a = append(a, mitigationText(m)+" ("+b.levelText(m)+")")
-		case m.Level > 0: // missing, but assumed in the what-if
+		case m.Effective() > 0: // missing, but assumed in the what-if
 			z = append(z, mitigationText(m)+" ("+b.levelText(m)+")")
 		default:
 			z = append(z, mitigationText(m))
