@@ -110,7 +110,9 @@ const (
 // Anything odd that still leaves a usable page is recorded in Notes.
 func ParseVaultPage(name string, data []byte) (VaultPage, error) {
 	p := VaultPage{File: name}
-	text, recoded := toUTF8(normalizeNewlines(data))
+	// Decode before touching line ends: in UTF-16 a CR is two bytes.
+	text, recoded := toUTF8(data)
+	text = string(normalizeNewlines([]byte(text)))
 	if recoded {
 		p.note("not valid UTF-8; read as Windows-1252")
 	}

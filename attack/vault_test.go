@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 const vaultTestdata = "../testdata/vault"
@@ -679,5 +680,28 @@ func BenchmarkLoadVaultSample(b *testing.B) {
 		if _, err := LoadVault([]string{sample}, VaultOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestVaultUTF16Page(t *testing.T) {
+	seed, err := os.ReadFile(filepath.Join("..", "testdata", "vault", "seed", "000_a9edc3ceb36ece81.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := utf16.Encode([]rune(string(seed)))
+	data := []byte{0xFF, 0xFE}
+	for _, u := range units {
+		data = append(data, byte(u), byte(u>>8))
+	}
+	path := filepath.Join(t.TempDir(), "G1005.md")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadVault([]string{path}, VaultOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := c.Group("G1005"); g == nil || len(c.TechniquesOf(g, DefaultUseOptions())) != 7 {
+		t.Errorf("UTF-16 page: group %+v", g)
 	}
 }

@@ -3,6 +3,7 @@ package attack
 import (
 	"bytes"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -60,6 +61,10 @@ func decodeCP1252Byte(b byte) rune {
 // that is not part of one is read as Windows-1252. It reports whether any
 // byte needed that.
 func toUTF8(data []byte) (string, bool) {
+	// Notepad's "Unicode" is UTF-16 with a byte-order mark.
+	if u, ok := fromUTF16(data); ok {
+		return u, false
+	}
 	if utf8.Valid(data) {
 		return string(data), false
 	}
@@ -169,4 +174,29 @@ func normalizeNewlines(data []byte) []byte {
 	}
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	return bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+}
+
+// fromUTF16 decodes data that starts with a UTF-16 byte-order mark.
+func fromUTF16(data []byte) (string, bool) {
+	if len(data) < 2 {
+		return "", false
+	}
+	var le bool
+	switch {
+	case data[0] == 0xFF && data[1] == 0xFE:
+		le = true
+	case data[0] == 0xFE && data[1] == 0xFF:
+	default:
+		return "", false
+	}
+	data = data[2:]
+	units := make([]uint16, 0, len(data)/2)
+	for i := 0; i+1 < len(data); i += 2 {
+		if le {
+			units = append(units, uint16(data[i])|uint16(data[i+1])<<8)
+		} else {
+			units = append(units, uint16(data[i])<<8|uint16(data[i+1]))
+		}
+	}
+	return string(utf16.Decode(units)), true
 }
