@@ -311,11 +311,14 @@ func (bd *bundle) add(r io.Reader, name string) error {
 	err := readBundle(r, name, MaxBundleSize, func(b []byte, off int64) error {
 		o, err := decodeObject(b, bd.intern)
 		if err != nil {
+			// The object's bytes were already delimited as JSON, so what
+			// fails here is a field of the wrong type: name the object.
+			id := objectID(b)
 			var se *syntaxError
 			if errors.As(err, &se) {
-				return &BundleError{File: name, Offset: off + int64(se.off), Msg: "invalid JSON: " + se.msg}
+				return &BundleError{File: name, Offset: off + int64(se.off), Object: id, Msg: "unexpected value: " + se.msg}
 			}
-			return &BundleError{File: name, Offset: off, Msg: err.Error()}
+			return &BundleError{File: name, Offset: off, Object: id, Msg: err.Error()}
 		}
 		if o == nil {
 			return nil
@@ -884,4 +887,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// objectID finds the "id" of an object whose decoding failed, for the
+// message; "" when it cannot.
+func objectID(b []byte) string {
+	id := ""
+	objectFields(b, 0, func(key []byte, v int) (int, bool, error) {
+		if string(key) == "id" {
+			var e int
+			var err error
+			id, e, err = decodeStringValue(b, v)
+			return e, false, err
+		}
+		e, err := skipValue(b, v)
+		return e, true, err
+	})
+	return id
 }

@@ -80,3 +80,13 @@ func TestTruncatedGzipSaysSo(t *testing.T) {
 		t.Errorf("truncated gzip: %v", err)
 	}
 }
+
+func TestWrongFieldTypeNamesObject(t *testing.T) {
+	bundle := `{"type":"bundle","id":"bundle--1","objects":[
+{"type":"intrusion-set","id":"intrusion-set--bad","name":123,"modified":"2026-10-01T00:00:00.000Z"}]}`
+	_, err := LoadSTIX(strings.NewReader(bundle), "bad.json")
+	if err == nil || !strings.Contains(err.Error(), "object intrusion-set--bad") ||
+		!strings.Contains(err.Error(), "unexpected value") || strings.Contains(err.Error(), "invalid JSON") {
+		t.Errorf("err = %v", err)
+	}
+}
