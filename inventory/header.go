@@ -205,6 +205,25 @@ func (h headerScan) usable() bool {
 	return h.recognised >= 2 || len(h.unrecognised) == 0
 }
 
+// rank orders candidate header rows: a row naming the mitigation column
+// (by ID or name) beats one with only a control column, which is read as
+// mitigations only as a fallback; among those, more recognised columns win.
+func (h headerScan) rank() int {
+	r := h.recognised
+	if h.explicit() {
+		r += 1000
+	}
+	return r
+}
+
+// explicit reports whether the row names a mitigation or mitigation-name
+// column, rather than only a control column.
+func (h headerScan) explicit() bool {
+	_, m := h.cols[colMitigation]
+	_, n := h.cols[colMitigationName]
+	return m || n
+}
+
 // columnLetter is the spreadsheet letter of a zero-based column index.
 func columnLetter(i int) string {
 	s := ""

@@ -1,9 +1,13 @@
 package inventory
 
 import (
+	"bytes"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // levelsCase is one small inventory, the levels it must give and the
@@ -162,5 +166,86 @@ func TestIDNameDisagree(t *testing.T) {
 	inv := readString(t, "inv.csv", "Mitigation ID,Mitigation Name,Status\nM1017,User Training,Implemented\nM1018,Our own words,Implemented\n", enterprise(t), Options{})
 	if inv.Warnings() > 0 {
 		t.Errorf("agreeing or unknown names warned:\n%s", problemsText(inv))
+	}
+}
+
+// workbookShown is workbook with some sheets hidden and another active.
+func workbookShown(t *testing.T, active string, hidden []string, sheets ...sheetSpec) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(workbook(t, sheets...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if active != "" {
+		i, err := f.GetSheetIndex(active)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SetActiveSheet(i)
+	}
+	for _, h := range hidden {
+		if err := f.SetSheetVisible(h, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := f.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func inventorySheet(name, id string) sheetSpec {
+	return sheetSpec{name: name, cells: map[string]any{"A1": "Mitigation", "B1": "Status", "A2": id, "B2": "Implemented"}}
+}
+
+// Findings 3, 4 and 5: which sheet and which header row are read.
+func TestSheetAndHeaderChoice(t *testing.T) {
+	revision := sheetSpec{name: "Cover", cells: map[string]any{"A1": "Security controls register", "A3": "Revision history",
+		"A4": "Ref", "B4": "Date", "C4": "Description", "D4": "Author", "A5": "1.0", "B5": "2025-01-02", "C5": "First issue", "D5": "J. Smith",
+		"A8": "Control", "B8": "Mitigation ID", "C8": "Status", "A9": "C1", "B9": "M1032", "C9": "Implemented"}}
+	grouped := sheetSpec{name: "Register", cells: map[string]any{"A1": "Control", "C1": "ATT&CK", "E1": "Implementation",
+		"A2": "Ref", "B2": "Title", "C2": "Mitigation ID", "D2": "Name", "E2": "Status", "F2": "Coverage %",
+		"A3": "C1", "B3": "MFA", "C3": "M1032", "D3": "Multi-factor Authentication", "E3": "Implemented", "F3": 80}}
+	coverOnly := sheetSpec{name: "Cover", cells: map[string]any{"A1": "Ref", "B1": "Date", "C1": "Description", "D1": "Author", "A2": "1.0", "B2": "2025", "C2": "First", "D2": "JS"}}
+	tests := []struct {
+		name, active string
+		hidden       []string
+		sheets       []sheetSpec
+		opt          Options
+		wantSheet    string
+		levels       map[string]float64
+		warn         []string // words of a whole-file warning
+	}{
+		{name: "revision table above the inventory", sheets: []sheetSpec{revision}, wantSheet: "Cover", levels: map[string]float64{"M1032": 1}},
+		{name: "two-row grouped header", sheets: []sheetSpec{grouped}, wantSheet: "Register", levels: map[string]float64{"M1032": 0.8}},
+		{name: "cover sheet with only a revision table", sheets: []sheetSpec{coverOnly, inventorySheet("Inventory", "M1017")}, wantSheet: "Inventory", levels: map[string]float64{"M1017": 1}},
+		{name: "hidden sheet skipped", active: "Current", hidden: []string{"Old"}, sheets: []sheetSpec{inventorySheet("Old", "M1018"), inventorySheet("Current", "M1017")},
+			wantSheet: "Current", levels: map[string]float64{"M1017": 1}, warn: []string{"hidden", `"Old"`, "--sheet"}},
+		{name: "hidden sheet named", active: "Current", hidden: []string{"Old"}, opt: Options{Sheet: "old"}, sheets: []sheetSpec{inventorySheet("Old", "M1018"), inventorySheet("Current", "M1017")},
+			wantSheet: "Old", levels: map[string]float64{"M1018": 1}},
+		{name: "active sheet preferred", active: "2025-Q1", sheets: []sheetSpec{inventorySheet("2024-Q4", "M1018"), inventorySheet("2025-Q1", "M1017")},
+			wantSheet: "2025-Q1", levels: map[string]float64{"M1017": 1}, warn: []string{`"2024-Q4"`, "--sheet"}},
+		{name: "first of equals when the active sheet has none", active: "Notes", sheets: []sheetSpec{inventorySheet("HQ", "M1018"), inventorySheet("Plant", "M1017"), {name: "Notes", cells: map[string]any{"A1": "notes"}}},
+			wantSheet: "HQ", levels: map[string]float64{"M1018": 1}, warn: []string{`"Plant"`, "--sheet"}},
+	}
+	cat := enterprise(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := readString(t, "inv.xlsx", workbookShown(t, tt.active, tt.hidden, tt.sheets...), cat, tt.opt)
+			if inv.Sheet != tt.wantSheet || !reflect.DeepEqual(inv.Levels, tt.levels) {
+				t.Errorf("sheet %q levels %v, want %q %v\n%s", inv.Sheet, inv.Levels, tt.wantSheet, tt.levels, problemsText(inv))
+			}
+			if tt.warn != nil && findProblem(inv, SeverityWarning, 0, tt.warn...) == nil {
+				t.Errorf("no warning saying %q\n%s", tt.warn, problemsText(inv))
+			}
+			if tt.warn == nil && findProblem(inv, SeverityWarning, 0, "sheet") != nil {
+				t.Errorf("unexpected sheet warning\n%s", problemsText(inv))
+			}
+			if inv.Errors() > 0 {
+				t.Errorf("errors:\n%s", problemsText(inv))
+			}
+		})
 	}
 }

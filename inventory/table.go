@@ -57,11 +57,15 @@ func findHeader(t *table) (int, headerScan, bool) {
 		}
 		return -1, h, h.usable()
 	}
-	// A row with two recognised columns wins over an earlier lone
-	// "Mitigation", which may be a title; the lone word is the header only
-	// when nothing better follows (a plain list of mitigations).
-	lone := -1
-	var loneScan headerScan
+	// Every usable row among the first ones is a candidate; the best ranked
+	// wins, the earlier on a tie. A revision-history table above the
+	// inventory ("Ref | Date | Description | Author") or the group row of a
+	// two-row header ("Control | ATT&CK | Implementation") names at most a
+	// control; the real header names the mitigation and more columns. A
+	// lone "Mitigation" title loses to a real header below it for having
+	// fewer recognised columns, and is the header only of a plain list.
+	best, bestRank := -1, 0
+	var bestScan headerScan
 	for i, r := range t.rows {
 		if i >= headerSearchRows || r.num > headerSearchRows {
 			break
@@ -70,17 +74,24 @@ func findHeader(t *table) (int, headerScan, bool) {
 		if !h.usable() {
 			continue
 		}
-		if h.recognised >= 2 {
-			return i, h, true
-		}
-		if lone < 0 {
-			lone, loneScan = i, h
+		if rank := h.rank(); rank > bestRank {
+			best, bestRank, bestScan = i, rank, h
 		}
 	}
-	if lone >= 0 {
-		return lone, loneScan, true
+	if best >= 0 {
+		return best, bestScan, true
 	}
 	return 0, headerScan{}, false
+}
+
+// headerRank is the rank of a sheet's best header (0 when it has none), to
+// choose between sheets as between rows.
+func headerRank(t *table) int {
+	hi, h, ok := findHeader(t)
+	if !ok || hi < 0 && t.header == nil {
+		return 0
+	}
+	return h.rank()
 }
 
 func (rd *reader) noHeader(t *table) error {

@@ -48,7 +48,28 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 		}
 		return nil, fmt.Errorf("inventory %s has no sheet %q; its sheets are %s", rd.file, rd.opt.Sheet, quoteList(sheets))
 	}
+	return rd.chooseSheet(f, sheets)
+}
+
+// chooseSheet picks the sheet to read when --sheet names none. Hidden
+// sheets are passed over (a note says so when one holds an inventory
+// header): they are lookup lists and old copies the team does not see.
+// Among the visible sheets, the best header wins as between rows (see
+// findHeader): a sheet naming a mitigation column beats a cover sheet
+// whose revision table only has a "Ref". Among equals, the sheet the
+// workbook opens on (its active sheet) is the one the team works in, else
+// the first. Other sheets that also hold an equal inventory header are
+// named in a warning, since reading one of several is a guess.
+func (rd *reader) chooseSheet(f *excelize.File, sheets []string) (*table, error) {
+	active := f.GetSheetName(f.GetActiveSheetIndex())
 	var firstErr error
+	type cand struct {
+		name string
+		rank int
+	}
+	var cands []cand
+	var hidden []string
+	best := 0
 	for _, s := range sheets {
 		head, err := rd.readSheet(f, s, headerSearchRows)
 		if err != nil {
@@ -57,16 +78,57 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 			}
 			continue
 		}
-		if _, _, ok := findHeader(head); !ok {
+		rank := headerRank(head)
+		if visible, err := f.GetSheetVisible(s); err == nil && !visible {
+			if rank > 0 {
+				hidden = append(hidden, s)
+			}
 			continue
 		}
-		return rd.readSheetRaw(f, s)
+		if rank > 0 {
+			cands = append(cands, cand{s, rank})
+			best = max(best, rank/1000*1000)
+		}
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	var tier []string
+	for _, c := range cands {
+		if c.rank >= best {
+			tier = append(tier, c.name)
+		}
 	}
-	return nil, fmt.Errorf("inventory %s: no sheet (of %s) has a header row in its first %d rows; expected a column named \"Mitigation\", \"Mitigation ID\", \"ATT&CK Mitigation\" or \"Control\"",
-		rd.file, quoteList(sheets), headerSearchRows)
+	if len(tier) == 0 {
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		return nil, fmt.Errorf("inventory %s: no sheet (of %s) has a header row in its first %d rows; expected a column named \"Mitigation\", \"Mitigation ID\", \"ATT&CK Mitigation\" or \"Control\"",
+			rd.file, quoteList(sheets), headerSearchRows)
+	}
+	chosen := tier[0]
+	if contains(tier, active) {
+		chosen = active
+	}
+	if len(hidden) > 0 {
+		rd.problem(SeverityWarning, "", 0, "", fmt.Sprintf("hidden sheets not read: %s; name one with --sheet to read it", quoteList(hidden)))
+	}
+	var others []string
+	for _, s := range tier {
+		if s != chosen {
+			others = append(others, s)
+		}
+	}
+	if len(others) > 0 {
+		why := "the first"
+		if chosen == active {
+			why = "the sheet the workbook opens on"
+		}
+		verb := "also holds"
+		if len(others) > 1 {
+			verb = "also hold"
+		}
+		rd.problem(SeverityWarning, "", 0, "", fmt.Sprintf("sheet %q is read (%s), but %s %s an inventory header; name the one you mean with --sheet",
+			chosen, why, quoteList(others), verb))
+	}
+	return rd.readSheetRaw(f, chosen)
 }
 
 // readSheet reads up to limit rows of a sheet with the streaming iterator,
