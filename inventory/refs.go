@@ -210,6 +210,9 @@ func (rd *reader) one(s string) ([]ref, bool) {
 		// An unknown ID is still plainly an ID: say so, with suggestions
 		// from the label when there is one.
 		r := rd.unknown(id)
+		if hint := domainHint(rd.cat.Domain, id); hint != "" && r.err != nil {
+			r.err = fmt.Errorf("%w; %s", r.err, hint)
+		}
 		if label != "" {
 			if c, ok := rd.names.byKey[squashKey(label)]; ok {
 				r.suggestions = []string{c + " " + rd.nameOf(c)}
@@ -397,4 +400,63 @@ func wordsNear(a, b string) bool {
 		return diff <= 2
 	}
 	return false
+}
+
+// otherDomains are the ATT&CK domains an unknown M-ID may come from, with
+// the --domain value that reads it.
+var otherDomains = []struct{ stix, flag, label string }{
+	{attack.Enterprise, "enterprise", "Enterprise"}, {attack.ICS, "ics", "ICS"}, {attack.Mobile, "mobile", "Mobile"},
+}
+
+// domainHint says which other ATT&CK domain an unknown mitigation ID
+// belongs to: ICS numbers its mitigations M0800–M0954, Enterprise
+// M1013–M1060 and Mobile M1001–M1059, so an M08xx ID read with the
+// Enterprise catalog is almost surely an ICS inventory. The ID is looked up
+// in the other embedded catalogs, and failing that placed by their ID
+// ranges, which keeps the rule in step with the data rather than with
+// numbers written here. "" when no other domain claims it.
+func domainHint(current, id string) string {
+	inRange := ""
+	for _, d := range otherDomains {
+		if d.stix == current || current == "" && d.stix == attack.Enterprise {
+			continue
+		}
+		c, err := attack.Embedded(d.flag)
+		if err != nil {
+			continue
+		}
+		if m := c.Mitigation(id); m != nil {
+			return fmt.Sprintf("%s is an ATT&CK for %s mitigation (%s); use --domain %s", id, d.label, m.Name, d.flag)
+		}
+		lo, hi := "", ""
+		for _, m := range c.Mitigations {
+			if lo == "" || m.ID < lo {
+				lo = m.ID
+			}
+			if m.ID > hi {
+				hi = m.ID
+			}
+		}
+		if inRange == "" && lo != "" && len(id) == len(lo) && id >= lo && id <= hi && !domainClaims(current, id) {
+			inRange = fmt.Sprintf("this looks like an ATT&CK for %s mitigation ID; use --domain %s", d.label, d.flag)
+		}
+	}
+	return inRange
+}
+
+// domainClaims reports whether id falls in the ID range of the embedded
+// catalog of domain (so an unknown ID there is just unknown).
+func domainClaims(domain, id string) bool {
+	c, err := attack.Embedded(domain)
+	if err != nil || domain == "" {
+		c, err = attack.Embedded("enterprise")
+	}
+	if err != nil || len(c.Mitigations) == 0 {
+		return false
+	}
+	lo, hi := c.Mitigations[0].ID, c.Mitigations[0].ID
+	for _, m := range c.Mitigations {
+		lo, hi = min(lo, m.ID), max(hi, m.ID)
+	}
+	return id >= lo && id <= hi
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/covgap/covgap/attack"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -245,6 +246,44 @@ func TestSheetAndHeaderChoice(t *testing.T) {
 			}
 			if inv.Errors() > 0 {
 				t.Errorf("errors:\n%s", problemsText(inv))
+			}
+		})
+	}
+}
+
+// Finding 12: an ID of another ATT&CK domain says which --domain reads it.
+func TestDomainHint(t *testing.T) {
+	ics, err := attack.Embedded("ics")
+	if err != nil {
+		t.Skip(err)
+	}
+	tests := []struct {
+		name string
+		cat  *attack.Catalog
+		id   string
+		want []string
+	}{
+		{"ICS ID with Enterprise", enterprise(t), "M0801", []string{"ICS", "--domain ics"}},
+		{"unknown ICS-range ID with Enterprise", enterprise(t), "M0999", nil},
+		{"ICS-range ID not in ICS", enterprise(t), "M0899", []string{"ICS", "--domain ics"}},
+		{"Enterprise ID with ICS", ics, "M1032", []string{"Enterprise", "--domain enterprise"}},
+		{"Mobile-only ID with Enterprise", enterprise(t), "M1001", []string{"Mobile", "--domain mobile"}},
+		{"unknown Enterprise-range ID", enterprise(t), "M1099", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := readString(t, "inv.csv", "Mitigation,Status\n"+tt.id+",yes\n", tt.cat, Options{})
+			p := findProblem(inv, SeverityError, 2)
+			if p == nil {
+				t.Fatalf("no error\n%s", problemsText(inv))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(p.Message, w) {
+					t.Errorf("message %q lacks %q", p.Message, w)
+				}
+			}
+			if tt.want == nil && strings.Contains(p.Message, "--domain") {
+				t.Errorf("unexpected hint: %q", p.Message)
 			}
 		})
 	}
