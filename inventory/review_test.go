@@ -288,3 +288,36 @@ func TestDomainHint(t *testing.T) {
 		})
 	}
 }
+
+// Finding 13: a header-less list of mitigations.
+func TestHeaderlessList(t *testing.T) {
+	cat := enterprise(t)
+	tests := []struct {
+		name, file, content string
+		levels              map[string]float64
+		refused             bool
+	}{
+		{"IDs", "ids.txt", "M1032\nM1017\n", map[string]float64{"M1032": 1, "M1017": 1}, false},
+		{"IDs and names with blanks", "ids.csv", "M1032\n\n m1018 \nUser Training\n", map[string]float64{"M1032": 1, "M1018": 1, "M1017": 1}, false},
+		{"one unknown line refuses the list", "ids.csv", "M1032\nMFA\n", nil, true},
+		{"two columns are a table without a header", "ids.csv", "M1032,yes\nM1017,no\n", nil, true},
+		{"workbook", "ids.xlsx", workbookShown(t, "", nil, sheetSpec{name: "S", cells: map[string]any{"A1": "M1032", "A2": "M1017"}}), map[string]float64{"M1032": 1, "M1017": 1}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := Read(strings.NewReader(tt.content), tt.file, cat, Options{})
+			if tt.refused {
+				if err == nil {
+					t.Errorf("read as %v, want refused\n%s", inv.Levels, problemsText(inv))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(inv.Levels, tt.levels) || inv.Errors() > 0 || findProblem(inv, SeverityWarning, 0, "no header", "list") == nil {
+				t.Errorf("levels %v, want %v\n%s", inv.Levels, tt.levels, problemsText(inv))
+			}
+		})
+	}
+}

@@ -84,6 +84,46 @@ func findHeader(t *table) (int, headerScan, bool) {
 	return 0, headerScan{}, false
 }
 
+// headerlessList reports whether a sheet without a header is a bare list
+// of mitigations ("M1032\nM1017\n"): every written row has one cell, in
+// the same column, and every such cell resolves to mitigations without an
+// error. Anything less is a table whose header is missing, which is
+// refused as before; a list is what a JSON list of names already is.
+func (rd *reader) headerlessList(t *table) (int, bool) {
+	if t.header != nil {
+		return 0, false
+	}
+	idx, n := -1, 0
+	for _, r := range t.rows {
+		if isBlank(r.cells) {
+			continue
+		}
+		for i, c := range r.cells {
+			if strings.TrimSpace(c) == "" {
+				continue
+			}
+			if idx >= 0 && i != idx {
+				return 0, false
+			}
+			idx = i
+		}
+		if n >= rd.opt.MaxRows {
+			break
+		}
+		n++
+		refs := rd.resolve(strings.TrimSpace(r.cells[idx]))
+		if len(refs) == 0 {
+			return 0, false
+		}
+		for _, ref := range refs {
+			if ref.err != nil {
+				return 0, false
+			}
+		}
+	}
+	return idx, n > 0
+}
+
 // headerRank is the rank of a sheet's best header (0 when it has none), to
 // choose between sheets as between rows.
 func headerRank(t *table) int {
@@ -108,8 +148,14 @@ func (rd *reader) noHeader(t *table) error {
 // build turns the table into an Inventory: header, rows, levels.
 func (rd *reader) build(t *table, format string) (*Inventory, error) {
 	hi, h, ok := findHeader(t)
+	headerless := false
 	if !ok {
-		return nil, rd.noHeader(t)
+		idx, list := rd.headerlessList(t)
+		if !list {
+			return nil, rd.noHeader(t)
+		}
+		hi, headerless = -1, true
+		h = headerScan{cols: map[colKind]column{colMitigation: {kind: colMitigation, index: idx, title: columnLetter(idx)}}}
 	}
 	inv := &Inventory{File: rd.file, Format: format, Sheet: t.sheet}
 	if rd.opt.Sheet != "" && format != FormatXLSX {
@@ -177,7 +223,10 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 	_, hasStatus := h.cols[colStatus]
 	_, hasCov := h.cols[colCoverage]
 	listOnly := !hasStatus && !hasCov
-	if listOnly && len(t.rows) > hi+1 {
+	if headerless {
+		rd.problem(SeverityWarning, t.sheet, 0, h.cols[colMitigation].title,
+			"no header row, but every line names a mitigation; read as a list of deployed mitigations, each taken as implemented")
+	} else if listOnly && len(t.rows) > hi+1 {
 		rd.problem(SeverityWarning, t.sheet, headerRow, "",
 			fmt.Sprintf("no status or coverage %s; every mitigation listed is taken as implemented", colWord))
 	}

@@ -70,6 +70,7 @@ func (rd *reader) chooseSheet(f *excelize.File, sheets []string) (*table, error)
 	var cands []cand
 	var hidden []string
 	best := 0
+	list := "" // the first sheet that is a bare list of mitigations, without a header
 	for _, s := range sheets {
 		head, err := rd.readSheet(f, s, headerSearchRows)
 		if err != nil {
@@ -79,6 +80,9 @@ func (rd *reader) chooseSheet(f *excelize.File, sheets []string) (*table, error)
 			continue
 		}
 		rank := headerRank(head)
+		if _, ok := rd.headerlessList(head); ok && rank == 0 && list == "" {
+			list = s
+		}
 		if visible, err := f.GetSheetVisible(s); err == nil && !visible {
 			if rank > 0 {
 				hidden = append(hidden, s)
@@ -97,6 +101,9 @@ func (rd *reader) chooseSheet(f *excelize.File, sheets []string) (*table, error)
 		}
 	}
 	if len(tier) == 0 {
+		if list != "" {
+			return rd.readSheetRaw(f, list)
+		}
 		if firstErr != nil {
 			return nil, firstErr
 		}
