@@ -33,6 +33,8 @@ var (
 	idList         = regexp.MustCompile(`^(?i)M\d{4}(?:\s+M\d{4})+$`)
 	idAnyCase      = regexp.MustCompile(`(?i)M\d{4}`)
 	trailingRemark = regexp.MustCompile(`^(.+?)\s*[(\[]([^()\[\]]*)[)\]]$`)
+	idPrefix       = regexp.MustCompile(`^(?i)(?:(?:mitre|att&ck|attack|mitigation|id)\b[\s:#]*)+(M\d{4}\b.*)$`)
+	mitigationURL  = regexp.MustCompile(`(?i)https?://attack\.mitre\.org/mitigations/(M\d{4})/?`)
 	strongSep      = regexp.MustCompile(`[;\n\r]+`)
 	weakSep        = regexp.MustCompile(`(?i)\s*(?:[,/|+&]|\band\b)\s*`)
 )
@@ -85,6 +87,7 @@ func (rd *reader) resolve(text string) []ref {
 	if rd.names == nil {
 		rd.names = newNames(rd.cat)
 	}
+	text = normalizeRef(text)
 	if r, ok := rd.one(text); ok {
 		return r
 	}
@@ -166,6 +169,11 @@ func (rd *reader) one(s string) ([]ref, bool) {
 	s = strings.Trim(strings.TrimSpace(s), "•*·-–—\"'“”‘’ \t")
 	if s == "" {
 		return nil, true
+	}
+	// "ATT&CK M1032", "Mitigation M1030", "MITRE ID: M1032": a word that
+	// only says what the ID is.
+	if m := idPrefix.FindStringSubmatch(s); m != nil {
+		s = m[1]
 	}
 	if idList.MatchString(s) {
 		var out []ref
@@ -459,4 +467,25 @@ func domainClaims(domain, id string) bool {
 		lo, hi = min(lo, m.ID), max(hi, m.ID)
 	}
 	return id >= lo && id <= hi
+}
+
+// normalizeRef undoes what copying from elsewhere does to a reference:
+// full-width letters and digits from East Asian input methods (ｍ１０３２)
+// become ASCII, and a link to the mitigation's ATT&CK page becomes its ID.
+func normalizeRef(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 }) {
+		s = strings.Map(func(r rune) rune {
+			switch {
+			case r >= 0xFF01 && r <= 0xFF5E:
+				return r - 0xFEE0
+			case r == 0x3000:
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	if strings.Contains(s, "://") {
+		s = mitigationURL.ReplaceAllString(s, "$1")
+	}
+	return s
 }

@@ -321,3 +321,36 @@ func TestHeaderlessList(t *testing.T) {
 		})
 	}
 }
+
+// Finding 14: unambiguous ways of writing an ID.
+func TestReferenceForms(t *testing.T) {
+	cat := enterprise(t)
+	for _, cellText := range []string{"ATT&CK M1032", "Mitigation M1032", "MITRE ID: M1032", "ｍ１０３２", "Ｍ1032",
+		"https://attack.mitre.org/mitigations/M1032/", "http://attack.mitre.org/mitigations/M1032", "ATT&CK M1032 - Multi-factor Authentication"} {
+		inv := readString(t, "inv.csv", "Mitigation,Status\n\""+cellText+"\",yes\n", cat, Options{})
+		if !reflect.DeepEqual(inv.Levels, map[string]float64{"M1032": 1}) || inv.Errors() > 0 {
+			t.Errorf("%q: levels %v\n%s", cellText, inv.Levels, problemsText(inv))
+		}
+	}
+}
+
+// Finding 14: items keyed by mitigation are numbered in file order.
+func TestKeyedItemsInFileOrder(t *testing.T) {
+	cat := enterprise(t)
+	for name, content := range map[string]string{
+		"k.json": `{"M1032": "yes", "M1017": "bogus", "M1018": "yes"}`,
+		"k.yaml": "M1032: yes\nM1017: bogus\nM1018: yes\n",
+	} {
+		inv := readString(t, name, content, cat, Options{})
+		if findProblem(inv, SeverityError, 2, "bogus") == nil {
+			t.Errorf("%s: the second key is not item 2\n%s", name, problemsText(inv))
+		}
+		var order []string
+		for _, r := range inv.Rows {
+			order = append(order, r.MitigationText)
+		}
+		if !reflect.DeepEqual(order, []string{"M1032", "M1017", "M1018"}) {
+			t.Errorf("%s: rows in order %v", name, order)
+		}
+	}
+}

@@ -50,6 +50,7 @@ func (rd *reader) readJSON(text string) (t *table, valid bool, err error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false, fmt.Errorf("inventory %s is not valid JSON: text follows the last value", rd.file)
 	}
+	rd.text = text
 	t, err = rd.fromDocument(doc, "JSON")
 	return t, true, err
 }
@@ -61,7 +62,37 @@ func (rd *reader) readYAML(text string) (*table, error) {
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		return nil, fmt.Errorf("inventory %s is not valid YAML: %v", rd.file, err)
 	}
+	rd.text = text
 	return rd.fromDocument(doc, "YAML")
+}
+
+// fileOrder sorts keys of the top-level object in the order the file
+// writes them, so that items keyed by mitigation are numbered as the user
+// sees them. Decoding into a map loses that order; the YAML parser (which
+// reads JSON too) keeps it in its node tree. Keys it cannot place keep the
+// sorted order after the others.
+func (rd *reader) fileOrder(keys []string) {
+	var doc yaml.Node
+	if yaml.Unmarshal([]byte(rd.text), &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return
+	}
+	pos := map[string]int{}
+	m := doc.Content[0].Content
+	for i := 0; i+1 < len(m); i += 2 {
+		if _, seen := pos[m[i].Value]; !seen {
+			pos[m[i].Value] = i / 2
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		pi, oki := pos[keys[i]]
+		pj, okj := pos[keys[j]]
+		switch {
+		case oki && okj:
+			return pi < pj
+		default:
+			return oki && !okj
+		}
+	})
 }
 
 func (rd *reader) fromDocument(doc any, kind string) (*table, error) {
@@ -137,7 +168,8 @@ func (rd *reader) items(doc any, kind string) ([]any, error) {
 			}
 		}
 		// {"M1032": "implemented", "M1017": {"status": "partial"}}: the key
-		// is the mitigation.
+		// is the mitigation, and the items are numbered in file order.
+		rd.fileOrder(keys)
 		out := make([]any, 0, len(keys))
 		for _, k := range keys {
 			switch v := d[k].(type) {

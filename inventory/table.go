@@ -38,6 +38,7 @@ type reader struct {
 	opt      Options
 	problems []Problem
 	names    *names
+	text     string // the decoded text of a JSON or YAML file, for key order
 }
 
 func (rd *reader) problem(sev Severity, sheet string, row int, col, msg string, sugg ...string) {
