@@ -354,3 +354,29 @@ func TestKeyedItemsInFileOrder(t *testing.T) {
 		}
 	}
 }
+
+// Finding 8: a remark lowers implemented to partial at most, and never raises.
+func TestStatusRemarkBounds(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Status
+		warn bool
+	}{
+		{"Implemented - no exceptions", StatusImplemented, false},
+		{"Implemented (red team tested)", StatusImplemented, false},
+		{"Implemented (on laptops only)", StatusImplemented, false},
+		{"Yes – disabled on OT", StatusPartial, true},
+		{"Implemented (not on servers)", StatusPartial, true},
+		{"Partial – rest planned Q3", StatusPartial, false},
+		{"No (implemented on one laptop)", StatusNotImplemented, false},
+		{"No, but planned", StatusPlanned, true},
+		{"Partially Implemented", StatusPartial, false},
+		{"N/A (implemented elsewhere)", StatusNotApplicable, false},
+	}
+	for _, tt := range tests {
+		r, ok := readStatus(tt.in)
+		if !ok || r.err != "" || r.status != tt.want || (r.warn != "") != tt.warn {
+			t.Errorf("readStatus(%q) = %+v, %v; want %s, warning %v", tt.in, r, ok, tt.want, tt.warn)
+		}
+	}
+}

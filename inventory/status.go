@@ -16,7 +16,7 @@ var negations = map[string]bool{"not": true, "except": true, "excluding": true, 
 // exceptions"); they count only as the leading word.
 var remarkAmbiguous = map[string]bool{"y": true, "n": true, "1": true, "0": true, "on": true, "off": true,
 	"some": true, "full": true, "live": true, "active": true, "available": true, "future": true, "testing": true,
-	"started": true, "done": true, "none": true, "gap": true, "effective": true, "approved": true, "no": false}
+	"started": true, "done": true, "none": true, "gap": true, "effective": true, "approved": true, "no": true, "red": true}
 
 // remarkPercent finds a share written in a status remark: "Yes – 60%",
 // "Y - 50% of servers".
@@ -51,12 +51,11 @@ func statusLevel(s Status) float64 {
 
 // readStatus reads a status cell with its remark. A leading status word
 // followed by a remark ("Partial - servers only") is that status, as
-// parseStatus says, except when the remark qualifies it: another status
-// word of a lower level ("In place (partial)", "Deployed (pilot)",
-// "Green/Amber") makes the row the lower status, and a negation
-// ("Implemented (not on servers)") makes an implemented row partial; both
-// with a warning, since claiming more than the team wrote would inflate
-// the score. A share in the remark ("Yes – 60%") is returned as coverage.
+// parseStatus says, except when the remark qualifies an implemented row:
+// another status word ("In place (partial)", "Deployed (pilot)",
+// "Green/Amber", "Yes – disabled on OT") or a negation ("Implemented (not
+// on servers)") makes it partial, with a warning, since claiming more than
+// the team wrote would inflate the score. "No – planned Q3" is planned. A share in the remark ("Yes – 60%") is returned as coverage.
 // "Yes/No", both choices of a template left in the cell, is no answer.
 // ok is false when the cell has no status word at all.
 func readStatus(s string) (statusReading, bool) {
@@ -103,21 +102,26 @@ func readStatus(s string) (statusReading, bool) {
 			i++
 		}
 	}
+	// A remark never raises a status, and lowers an implemented one only
+	// to partial: "Implemented (not on servers)" and "Yes – MFA disabled
+	// for service accounts" say it is in place, though not everywhere,
+	// which is what partial means; reading them as not implemented would
+	// understate as much as implemented overstates.
 	low := st
 	for _, f := range found {
 		switch {
 		case f == StatusNotApplicable || f == StatusUnknown:
-		case statusLevel(f) < statusLevel(low):
-			low = f
-		case f == StatusPlanned && low == StatusNotImplemented:
+		case st == StatusImplemented && f != StatusImplemented:
+			low = StatusPartial
+		case f == StatusPlanned && st == StatusNotImplemented:
 			// "No – planned Q3": nothing deployed, but the work is committed.
 			low = f
 		}
 	}
-	if negated && low == StatusImplemented {
+	if negated && st == StatusImplemented {
 		low = StatusPartial
 	}
-	if low != st && st != StatusNotApplicable {
+	if low != st {
 		r.status = low
 		r.warn = fmt.Sprintf("status %q is qualified by its remark; read as %s, not %s", s, low, st)
 	}
