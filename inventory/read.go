@@ -25,8 +25,9 @@ const (
 
 // Options controls how an inventory is read.
 type Options struct {
-	// Sheet names the worksheet to read (case-insensitive). Empty: the first
-	// sheet with a recognisable header.
+	// Sheet names the worksheet to read (case-insensitive), hidden or not.
+	// Empty: the visible sheet with the best header, the active sheet among
+	// equals.
 	Sheet string
 	// MaxSize is the largest input accepted, in bytes (default 20 MB).
 	MaxSize int64

@@ -228,6 +228,8 @@ func TestSheetAndHeaderChoice(t *testing.T) {
 			wantSheet: "Old", levels: map[string]float64{"M1018": 1}},
 		{name: "active sheet preferred", active: "2025-Q1", sheets: []sheetSpec{inventorySheet("2024-Q4", "M1018"), inventorySheet("2025-Q1", "M1017")},
 			wantSheet: "2025-Q1", levels: map[string]float64{"M1017": 1}, warn: []string{`"2024-Q4"`, "--sheet"}},
+		{name: "an empty template sheet loses", active: "Template", sheets: []sheetSpec{{name: "Template", cells: map[string]any{"A1": "Mitigation", "B1": "Status"}}, inventorySheet("Q3", "M1017")},
+			wantSheet: "Q3", levels: map[string]float64{"M1017": 1}},
 		{name: "first of equals when the active sheet has none", active: "Notes", sheets: []sheetSpec{inventorySheet("HQ", "M1018"), inventorySheet("Plant", "M1017"), {name: "Notes", cells: map[string]any{"A1": "notes"}}},
 			wantSheet: "HQ", levels: map[string]float64{"M1018": 1}, warn: []string{`"Plant"`, "--sheet"}},
 	}

@@ -126,13 +126,21 @@ func (rd *reader) headerlessList(t *table) (int, bool) {
 }
 
 // headerRank is the rank of a sheet's best header (0 when it has none), to
-// choose between sheets as between rows.
+// choose between sheets as between rows. A sheet with rows under its
+// header beats every sheet without: an empty template sheet in front of
+// the filled-in quarter is not the inventory.
 func headerRank(t *table) int {
 	hi, h, ok := findHeader(t)
 	if !ok || hi < 0 && t.header == nil {
 		return 0
 	}
-	return h.rank()
+	r := h.rank()
+	for _, rec := range t.rows[hi+1:] {
+		if !isBlank(rec.cells) {
+			return r + 5000
+		}
+	}
+	return r
 }
 
 func (rd *reader) noHeader(t *table) error {

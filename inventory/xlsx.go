@@ -19,8 +19,8 @@ const (
 	unzipXMLFactor = 10
 )
 
-// readXLSX reads the chosen worksheet: Options.Sheet, or else the first
-// sheet whose first rows hold a recognisable header. Cells are read as
+// readXLSX reads the chosen worksheet: Options.Sheet, or else the one
+// chooseSheet picks. Cells are read as
 // formatted, which is how the user sees them, so a percent-formatted 0.75
 // arrives as "75%" and a plain 0.75 as "0.75".
 func (rd *reader) readXLSX(data []byte) (*table, error) {
@@ -56,7 +56,8 @@ func (rd *reader) readXLSX(data []byte) (*table, error) {
 // header): they are lookup lists and old copies the team does not see.
 // Among the visible sheets, the best header wins as between rows (see
 // findHeader): a sheet naming a mitigation column beats a cover sheet
-// whose revision table only has a "Ref". Among equals, the sheet the
+// whose revision table only has a "Ref", and a sheet with rows under its
+// header beats an empty template sheet. Among equals, the sheet the
 // workbook opens on (its active sheet) is the one the team works in, else
 // the first. Other sheets that also hold an equal inventory header are
 // named in a warning, since reading one of several is a guess.
