@@ -184,8 +184,15 @@ var errNotNumber = errors.New("not a number")
 // as European spreadsheets write it) and "75 percent".
 func parseNumber(s string) (n float64, hasPct bool, err error) {
 	s = strings.TrimSpace(s)
+	// Most cells asked "is this a number?" are words (status columns are
+	// tried as numbers on every row); answering without ParseFloat saves
+	// an error allocation per cell.
+	if s == "" || !(s[0] >= '0' && s[0] <= '9' || s[0] == '.' || s[0] == ',' || s[0] == '-' || s[0] == '+') {
+		return 0, false, errNotNumber
+	}
+	lower := strings.ToLower(s)
 	for _, suf := range []string{"%", "percent", "pct"} {
-		if t, ok := strings.CutSuffix(strings.ToLower(s), suf); ok {
+		if t, ok := strings.CutSuffix(lower, suf); ok {
 			s, hasPct = strings.TrimSpace(t), true
 			break
 		}
