@@ -80,7 +80,7 @@ func analyzeCommand() *command {
 			fs.StringSliceVar(&o.assume, "assume", nil, "what-if: treat these mitigations as implemented (e.g. M1032,M1037)")
 			fs.BoolVar(&o.planned, "planned", false, "what-if: treat planned mitigations as implemented")
 			fs.IntVar(&o.top, "top", 10, "number of recommendations")
-			fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report `FILE` (.xlsx .json .csv .md .layer.json, or DIR/ for Navigator layers); repeatable")
+			fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write a report `FILE` (.xlsx .json .csv (with FILE-gaps.csv) .md .html .layer.json, or DIR/ for Navigator layers); repeatable")
 			fs.Var(o.format, "format", "standard output format: table, json, csv or markdown")
 			fs.StringVar(&o.save, "save", "", "save the assessment to `FILE` (JSON) for compare and trend")
 			fs.StringVar(&o.label, "label", "", "label of the saved assessment, e.g. 2026-Q3")
@@ -159,16 +159,15 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 
 	rep := &reports.Report{Result: res, Inventory: inv, Catalog: cat, Generated: time.Now(),
 		Command: commandLine(), Tool: "covgap " + version}
-	if err := stdoutWriter.Write(rep); err != nil {
-		return inputErr(err)
-	}
+	// Files first, standard output last: "covgap analyze … -o r.xlsx | head"
+	// closes the pipe early, and that must not cost the reports.
 	for _, w := range writers {
 		if err := w.Write(rep); err != nil {
 			return inputErr(err)
 		}
 	}
 	if len(o.outputs) > 0 {
-		fmt.Fprintf(e.stderr, "covgap: wrote %s\n", strings.Join(o.outputs, ", "))
+		fmt.Fprintf(e.stderr, "covgap: wrote %s\n", strings.Join(writtenFiles(o.outputs), ", "))
 	}
 	if o.save != "" {
 		a := assessment.New(res, o.label, rep.Generated)
@@ -179,6 +178,9 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 			return inputErr(err)
 		}
 		fmt.Fprintf(e.stderr, "covgap: saved assessment %s\n", o.save)
+	}
+	if err := stdoutWriter.Write(rep); err != nil {
+		return inputErr(err)
 	}
 	if o.failUnder.set && res.Profile.Score != nil && *res.Profile.Score < o.failUnder.v {
 		return &exitError{exitFailUnder, fmt.Errorf("profile score %.1f is below --fail-under %g", *res.Profile.Score, o.failUnder.v)}
@@ -346,4 +348,17 @@ func checkWritable(path string) error {
 		return fmt.Errorf("directory %s does not exist", dir)
 	}
 	return nil
+}
+
+// writtenFiles lists the files the -o outputs produce, the gaps CSV that
+// goes beside a groups CSV included, so the user knows of every file.
+func writtenFiles(outputs []string) []string {
+	var out []string
+	for _, o := range outputs {
+		out = append(out, o)
+		if strings.EqualFold(filepath.Ext(o), ".csv") {
+			out = append(out, reports.GapsPath(o))
+		}
+	}
+	return out
 }

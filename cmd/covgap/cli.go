@@ -103,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		if len(args) > 1 {
 			c := findCommand(args[1])
 			if c == nil {
-				fmt.Fprintf(stderr, "covgap: unknown command %q; run 'covgap help' for the list\n", args[1])
+				fmt.Fprintf(stderr, "covgap: unknown command %q. Run 'covgap help' for the list.\n", args[1])
 				return exitUsage
 			}
 			printCommandHelp(stdout, c)
@@ -132,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			printCommandHelp(stdout, c)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "covgap %s: %v; run 'covgap help %s'\n", c.name, err, c.name)
+		fmt.Fprintf(stderr, "covgap %s: %v. Run 'covgap help %s' for usage.\n", c.name, err, c.name)
 		return exitUsage
 	}
 	err := action(e, fs.Args())

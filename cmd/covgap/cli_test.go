@@ -393,3 +393,63 @@ func TestLoaderWarnings(t *testing.T) {
 		t.Errorf("--verbose shows %d lines, default %d:\n%s", long, short, errs)
 	}
 }
+
+// failingWriter is a standard output whose reader went away (a pipe into
+// head that closed).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+// TestFilesBeforeStdout: a closed standard output must not cost the
+// report files or the saved assessment.
+func TestFilesBeforeStdout(t *testing.T) {
+	dir := t.TempDir()
+	xlsx, saved := filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "q.json")
+	var errb bytes.Buffer
+	code := run([]string{"analyze", "--groups", "G1005", "-o", xlsx, "--save", saved,
+		repoPath("testdata", "inventory", "polonium.csv")}, failingWriter{}, &errb)
+	if code == 0 {
+		t.Error("a failed standard output went unreported")
+	}
+	for _, p := range []string{xlsx, saved} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s not written before standard output: %v", p, err)
+		}
+	}
+	// compare and trend take several -o and write them all first too.
+	d1, d2 := filepath.Join(dir, "d.md"), filepath.Join(dir, "d.json")
+	run([]string{"compare", saved, saved, "-o", d1, "-o", d2}, failingWriter{}, &errb)
+	t1 := filepath.Join(dir, "t.xlsx")
+	run([]string{"trend", saved, saved, "-o", t1}, failingWriter{}, &errb)
+	for _, p := range []string{d1, d2, t1} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s not written: %v", p, err)
+		}
+	}
+}
+
+func TestTemplateIsShareable(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "inv.csv")
+	if code, _, errs := covgap(t, "template", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	st, err := os.Stat(out)
+	if err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("template mode %v (%v), want 0644 like the reports", st.Mode().Perm(), err)
+	}
+}
+
+func TestTrendWarnsOnDifferentGroups(t *testing.T) {
+	dir := t.TempDir()
+	inv := repoPath("testdata", "inventory", "polonium.csv")
+	one, two := filepath.Join(dir, "one.json"), filepath.Join(dir, "two.json")
+	covgap(t, "analyze", "--groups", "G1005", "--save", one, inv)
+	covgap(t, "analyze", "--groups", "G1005,G0016", "--save", two, inv)
+	code, _, errs := covgap(t, "trend", one, two)
+	if code != 0 || !strings.Contains(errs, "assess different groups (1 and 2)") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
+	}
+	if _, _, errs := covgap(t, "trend", one, one); strings.Contains(errs, "different groups") {
+		t.Errorf("same groups warned: %s", errs)
+	}
+}

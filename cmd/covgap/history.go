@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -18,15 +19,13 @@ func compareCommand() *command {
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
 			format := newChoice("table", "json", "markdown").alias("md", "markdown")
 			fs.Var(format, "format", "standard output format: table, json or markdown")
-			out := fs.StringP("output", "o", "", "also write the comparison to `FILE` (.xlsx, .md or .json)")
+			outs := fs.StringArrayP("output", "o", nil, "also write the comparison to `FILE` (.xlsx, .md or .json); repeatable")
 			return func(e *env, args []string) error {
-				if err := needArgs(args, 2, 2, "OLD and NEW assessment files (made with analyze --save)"); err != nil {
+				if err := needArgs(args, 2, 2, "the OLD and the NEW assessment file (made with analyze --save)"); err != nil {
 					return err
 				}
-				if *out != "" {
-					if err := checkHistoryPath(*out); err != nil {
-						return usageErr("-o %s: %v", *out, err)
-					}
+				if err := checkHistoryPaths(*outs); err != nil {
+					return err
 				}
 				old, err := assessment.Load(args[0])
 				if err != nil {
@@ -37,14 +36,15 @@ func compareCommand() *command {
 					return inputErr(err)
 				}
 				c := assessment.Compare(old, cur)
-				if err := reports.WriteComparison(e.stdout, format.String(), c); err != nil {
-					return inputErr(err)
-				}
-				if *out != "" {
-					if err := reports.WriteComparisonFile(*out, c); err != nil {
+				// Files before standard output, which a pipe may close early.
+				for _, out := range *outs {
+					if err := reports.WriteComparisonFile(out, c); err != nil {
 						return inputErr(err)
 					}
-					fmt.Fprintf(e.stderr, "covgap: wrote %s\n", *out)
+					fmt.Fprintf(e.stderr, "covgap: wrote %s\n", out)
+				}
+				if err := reports.WriteComparison(e.stdout, format.String(), c); err != nil {
+					return inputErr(err)
 				}
 				return nil
 			}
@@ -57,15 +57,13 @@ func trendCommand() *command {
 		flags: func(fs *pflag.FlagSet) func(*env, []string) error {
 			format := newChoice("table", "json", "markdown").alias("md", "markdown")
 			fs.Var(format, "format", "standard output format: table, json or markdown")
-			out := fs.StringP("output", "o", "", "also write the trend to `FILE` (.xlsx with a line chart, .md or .json)")
+			outs := fs.StringArrayP("output", "o", nil, "also write the trend to `FILE` (.xlsx with a line chart, .md or .json); repeatable")
 			return func(e *env, args []string) error {
 				if err := needArgs(args, 1, -1, "assessment files (made with analyze --save)"); err != nil {
 					return err
 				}
-				if *out != "" {
-					if err := checkHistoryPath(*out); err != nil {
-						return usageErr("-o %s: %v", *out, err)
-					}
+				if err := checkHistoryPaths(*outs); err != nil {
+					return err
 				}
 				as := make([]*assessment.Assessment, 0, len(args))
 				for _, p := range args {
@@ -75,23 +73,55 @@ func trendCommand() *command {
 					}
 					as = append(as, a)
 				}
+				warnMixedProfiles(e, args, as)
 				t := assessment.NewTrend(as)
-				if err := reports.WriteTrend(e.stdout, format.String(), t); err != nil {
-					return inputErr(err)
-				}
-				if *out != "" {
-					if err := reports.WriteTrendFile(*out, t); err != nil {
+				for _, out := range *outs {
+					if err := reports.WriteTrendFile(out, t); err != nil {
 						return inputErr(err)
 					}
-					fmt.Fprintf(e.stderr, "covgap: wrote %s\n", *out)
+					fmt.Fprintf(e.stderr, "covgap: wrote %s\n", out)
+				}
+				if err := reports.WriteTrend(e.stdout, format.String(), t); err != nil {
+					return inputErr(err)
 				}
 				return nil
 			}
 		}}
 }
 
-// checkHistoryPath fails fast on an -o that compare and trend cannot
+// warnMixedProfiles says when the assessments of a trend score different
+// sets of groups: their profile scores are then not like for like, and a
+// group absent from one shows n/a there.
+func warnMixedProfiles(e *env, files []string, as []*assessment.Assessment) {
+	key := func(a *assessment.Assessment) string {
+		ids := make([]string, 0, len(a.Groups))
+		for _, g := range a.Groups {
+			ids = append(ids, g.ID)
+		}
+		sort.Strings(ids)
+		return strings.Join(ids, ",")
+	}
+	first := key(as[0])
+	for i, a := range as[1:] {
+		if key(a) != first {
+			fmt.Fprintf(e.stderr, "covgap: warning: %s and %s assess different groups (%d and %d); the profile scores are not like for like, and a group missing from an assessment shows n/a there\n",
+				files[0], files[i+1], len(as[0].Groups), len(a.Groups))
+			return
+		}
+	}
+}
+
+// checkHistoryPaths fails fast on an -o that compare and trend cannot
 // write, before any assessment is read.
+func checkHistoryPaths(paths []string) error {
+	for _, p := range paths {
+		if err := checkHistoryPath(p); err != nil {
+			return usageErr("-o %s: %v", p, err)
+		}
+	}
+	return nil
+}
+
 func checkHistoryPath(path string) error {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx", ".json", ".md", ".markdown":
