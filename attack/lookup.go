@@ -171,6 +171,7 @@ type LookupError struct {
 	Query       string
 	Retired     *Retired // the query names a deprecated object, or a revoked one with no active successor
 	Version     string   // the catalog's ATT&CK version, for the message
+	Domain      string   // the catalog's domain; named in the message unless Enterprise
 	Suggestions []string // "M1032 Multi-factor Authentication", closest first
 }
 
@@ -179,6 +180,14 @@ func (e *LookupError) Error() string {
 	in := "the catalog"
 	if e.Version != "" {
 		in = "ATT&CK " + e.Version
+	}
+	// Enterprise is what people mean by ATT&CK; other domains are named, so
+	// an Enterprise ID read against ICS explains itself.
+	switch e.Domain {
+	case ICS:
+		in = strings.Replace(in, "ATT&CK", "ATT&CK for ICS", 1)
+	case Mobile:
+		in = strings.Replace(in, "ATT&CK", "ATT&CK for Mobile", 1)
 	}
 	switch {
 	case e.Retired != nil && e.Retired.Deprecated:
@@ -215,7 +224,7 @@ func (c *Catalog) FindTechnique(ref string) (Resolution[Technique], error) {
 	if ts := c.idx.techByName[fold(q)]; len(ts) == 1 {
 		return Resolution[Technique]{Value: ts[0]}, nil
 	} else if len(ts) > 1 {
-		e := &LookupError{Kind: KindTechnique, Query: ref, Version: c.Version}
+		e := &LookupError{Kind: KindTechnique, Query: ref, Version: c.Version, Domain: c.Domain}
 		for _, t := range ts {
 			e.Suggestions = append(e.Suggestions, t.ID+" "+t.Name)
 		}
@@ -230,7 +239,7 @@ func (c *Catalog) FindTechnique(ref string) (Resolution[Technique], error) {
 			return Resolution[Technique]{Value: t, Via: r}, nil
 		}
 	}
-	return Resolution[Technique]{}, &LookupError{Kind: KindTechnique, Query: ref, Retired: r, Version: c.Version,
+	return Resolution[Technique]{}, &LookupError{Kind: KindTechnique, Query: ref, Retired: r, Version: c.Version, Domain: c.Domain,
 		Suggestions: c.suggestTechniques(q)}
 }
 
@@ -252,7 +261,7 @@ func (c *Catalog) FindMitigation(ref string) (Resolution[Mitigation], error) {
 			return Resolution[Mitigation]{Value: m, Via: r}, nil
 		}
 	}
-	return Resolution[Mitigation]{}, &LookupError{Kind: KindMitigation, Query: ref, Retired: r, Version: c.Version,
+	return Resolution[Mitigation]{}, &LookupError{Kind: KindMitigation, Query: ref, Retired: r, Version: c.Version, Domain: c.Domain,
 		Suggestions: c.suggestMitigations(q)}
 }
 
@@ -269,7 +278,7 @@ func (c *Catalog) FindGroup(ref string) (Resolution[Group], error) {
 			return Resolution[Group]{Value: g, Via: r}, nil
 		}
 	}
-	return Resolution[Group]{}, &LookupError{Kind: KindGroup, Query: ref, Retired: r, Version: c.Version,
+	return Resolution[Group]{}, &LookupError{Kind: KindGroup, Query: ref, Retired: r, Version: c.Version, Domain: c.Domain,
 		Suggestions: c.suggestGroups(q)}
 }
 

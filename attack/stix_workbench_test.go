@@ -90,3 +90,18 @@ func TestWrongFieldTypeNamesObject(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestLookupErrorNamesDomain(t *testing.T) {
+	ics, err := Embedded("ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ics.FindMitigation("M1032")
+	if err == nil || !strings.Contains(err.Error(), "ATT&CK for ICS 18.1") {
+		t.Errorf("ICS lookup error: %v", err)
+	}
+	ent, _ := Embedded("enterprise")
+	if _, err := ent.FindMitigation("M9999"); err == nil || strings.Contains(err.Error(), "for ") {
+		t.Errorf("Enterprise lookup error: %v", err)
+	}
+}

@@ -141,11 +141,13 @@ func createdWhen(name string, created time.Time) string {
 	return when
 }
 
-// movementLine is "52.4 → 51.9 (Δ -0.4: inventory 0.0, ATT&CK -0.4)".
+// movementLine is "52.4 → 51.9 (Δ -0.4: inventory 0.0, ATT&CK/profile -0.4)":
+// the second part is Δ_attack, which also holds changes of the profile and
+// options (methodology §8), so its label says both.
 func movementLine(m assessment.Movement) string {
 	s := fmtScore(m.Before) + " → " + fmtScore(m.After)
 	if m.Delta != nil {
-		s += fmt.Sprintf(" (Δ %s: inventory %s, ATT&CK %s)", fmtSigned(m.Delta), fmtSigned(m.DeltaInventory), fmtSigned(m.DeltaAttack))
+		s += fmt.Sprintf(" (Δ %s: inventory %s, ATT&CK/profile %s)", fmtSigned(m.Delta), fmtSigned(m.DeltaInventory), fmtSigned(m.DeltaAttack))
 	}
 	return s
 }
