@@ -12,8 +12,8 @@ package reports
 //
 // `--format csv` prints the groups table only. The first line is the
 // header; there are no comment lines, so every spreadsheet and csv reader
-// takes the files as they are. Numbers are unrounded, to match --format
-// json; an empty score means the group has nothing to mitigate. Text that
+// takes the files as they are. Numbers carry 12 significant digits (see
+// fmtNumber), to match --format json; an empty score means the group has nothing to mitigate. Text that
 // came from an input and looks like a formula is prefixed with an
 // apostrophe (SafeText), so opening the file never runs it.
 

@@ -316,9 +316,11 @@ func fmtScore(s *float64) string {
 	return strconv.FormatFloat(*s, 'f', 1, 64)
 }
 
-// fmtNumber writes a number unrounded for machine-read formats (CSV), so
-// every figure matches --format json.
-func fmtNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// fmtNumber writes a number for machine-read formats (CSV, layer
+// metadata) to 12 significant digits: float noise such as
+// 71.99999999999999 would otherwise greet whoever opens the file, and 12
+// digits still match --format json far below any difference that matters.
+func fmtNumber(v float64) string { return strconv.FormatFloat(v, 'g', 12, 64) }
 
 // fmtPercent shows a 0–1 coverage or level as a whole percentage.
 func fmtPercent(v float64) string { return strconv.FormatFloat(v*100, 'f', 0, 64) + "%" }
