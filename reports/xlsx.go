@@ -256,6 +256,11 @@ func (b *book) normalSheet(name string) *sheet { return &sheet{b: b, name: name}
 // set before the first row, so they are taken here; freezeCols columns and
 // freezeRows rows stay in view.
 func (b *book) streamSheet(name string, widths []float64, freezeRows, freezeCols int) (*sheet, error) {
+	// Page setup lives outside sheetData, so it must be set before the
+	// stream writer takes the sheet over; it is kept through Flush.
+	if err := printable(b.f, name, freezeRows); err != nil {
+		return nil, err
+	}
 	sw, err := b.f.NewStreamWriter(name)
 	if err != nil {
 		return nil, err
@@ -442,6 +447,25 @@ func (s *sheet) widths(w ...float64) error {
 		if err := s.b.f.SetColWidth(s.name, c, c, x); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// printable sets a sheet up for the PDF or paper copy management asks for:
+// landscape, one page wide (as many pages tall as it takes), with the
+// header rows repeated on every page.
+func printable(f *excelize.File, sheet string, headerRows int) error {
+	landscape, one, tall := "landscape", 1, 0
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if headerRows > 0 {
+		return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+			RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(sheet, "'", "''"), headerRows)})
 	}
 	return nil
 }

@@ -25,6 +25,9 @@ const (
 
 func (b *book) summary() error {
 	s := b.normalSheet(SheetSummary)
+	if err := printable(b.f, SheetSummary, 0); err != nil {
+		return err
+	}
 	res := b.r.Result
 	p := res.Profile
 	title := "ATT&CK mitigation coverage gaps"
