@@ -69,12 +69,22 @@ func splitDelimited(text string, delim byte, limit int) []record {
 		fields []string
 		field  strings.Builder
 		num    = 1
+		cut    int
 	)
-	endRecord := func() {
-		fields = append(fields, field.String())
+	// addField keeps at most maxColumns fields a record: a line of a
+	// million commas must not become a million strings.
+	addField := func() {
+		if len(fields) < maxColumns {
+			fields = append(fields, field.String())
+		} else {
+			cut++
+		}
 		field.Reset()
-		out = append(out, record{num: num, cells: fields})
-		fields = nil
+	}
+	endRecord := func() {
+		addField()
+		out = append(out, record{num: num, cells: fields, cut: cut})
+		fields, cut = nil, 0
 		num++
 	}
 	i := 0
@@ -111,8 +121,7 @@ func splitDelimited(text string, delim byte, limit int) []record {
 		}
 		switch text[i] {
 		case delim:
-			fields = append(fields, field.String())
-			field.Reset()
+			addField()
 			i++
 		case '\r':
 			i++

@@ -39,16 +39,6 @@ type statusReading struct {
 	err      string   // the cell holds a status word but cannot be read as one answer
 }
 
-func statusLevel(s Status) float64 {
-	switch s {
-	case StatusImplemented:
-		return 1
-	case StatusPartial:
-		return 0.5
-	}
-	return 0
-}
-
 // readStatus reads a status cell with its remark. A leading status word
 // followed by a remark ("Partial - servers only") is that status, as
 // parseStatus says, except when the remark qualifies an implemented row:

@@ -18,6 +18,20 @@ const headerSearchRows = 20
 type record struct {
 	num   int
 	cells []string
+	cut   int // cells past maxColumns that were dropped
+}
+
+// maxColumns bounds the cells kept per row. A sheet with one cell far to
+// the right (column XFD) would otherwise cost a 16,384-cell row each, so a
+// small crafted file could take gigabytes; inventories use a dozen columns.
+const maxColumns = 256
+
+// capColumns keeps the first maxColumns cells in a slice of their own.
+func capColumns(cells []string) ([]string, int) {
+	if len(cells) <= maxColumns {
+		return cells, 0
+	}
+	return append([]string(nil), cells[:maxColumns]...), len(cells) - maxColumns
 }
 
 // table is the common shape every reader produces.
@@ -167,6 +181,7 @@ func (rd *reader) build(t *table, format string) (*Inventory, error) {
 		h = headerScan{cols: map[colKind]column{colMitigation: {kind: colMitigation, index: idx, title: columnLetter(idx)}}}
 	}
 	inv := &Inventory{File: rd.file, Format: format, Sheet: t.sheet}
+	rd.warnWide(t)
 	if rd.opt.Sheet != "" && format != FormatXLSX {
 		rd.problem(SeverityWarning, "", 0, "", fmt.Sprintf("a sheet (%q) was asked for, but a %s file has no sheets; the whole file is read", rd.opt.Sheet, format))
 	}
@@ -668,4 +683,23 @@ func statusLabel(s Status) string {
 		return "no status"
 	}
 	return string(s)
+}
+
+// warnWide tells, once per table, that cells beyond maxColumns were not
+// read.
+func (rd *reader) warnWide(t *table) {
+	rows, first := 0, 0
+	for _, r := range t.rows {
+		if r.cut > 0 {
+			if rows == 0 {
+				first = r.num
+			}
+			rows++
+		}
+	}
+	if rows > 0 {
+		rd.problem(SeverityWarning, t.sheet, first, "", fmt.Sprintf(
+			"%d row(s), the first this one, have cells beyond column %d; only the first %d columns are read",
+			rows, maxColumns, maxColumns))
+	}
 }

@@ -159,7 +159,8 @@ func (rd *reader) readSheet(f *excelize.File, sheet string, limit int) (*table, 
 		if isBlank(cells) {
 			continue
 		}
-		t.rows = append(t.rows, record{num: num, cells: cells})
+		cells, cut := capColumns(cells)
+		t.rows = append(t.rows, record{num: num, cells: cells, cut: cut})
 		if len(t.rows) >= limit {
 			break
 		}

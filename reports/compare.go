@@ -102,13 +102,6 @@ func fmtSigned(d *float64) string {
 	return s
 }
 
-func fmtCoverage(p *float64) string {
-	if p == nil {
-		return "unmitigable"
-	}
-	return fmtPercent(*p)
-}
-
 func fmtLevel(p *float64) string {
 	if p == nil {
 		return "not assessed"

@@ -23,15 +23,11 @@ func WriteTrendWorkbook(w io.Writer, t *assessment.Trend) error {
 	if err != nil {
 		return err
 	}
-	if err := trendSheet(b, t); err == nil {
-		err = trendGroupsSheet(b, t)
-	} else {
-		b.f.Close()
-		return fmt.Errorf("trend workbook: %w", err)
-	}
-	if err != nil {
-		b.f.Close()
-		return fmt.Errorf("trend workbook: %w", err)
+	for _, sheet := range []func(*deltaBook, *assessment.Trend) error{trendSheet, trendGroupsSheet} {
+		if err := sheet(b, t); err != nil {
+			b.f.Close()
+			return fmt.Errorf("trend workbook: %w", err)
+		}
 	}
 	return b.writeTo(w)
 }

@@ -161,12 +161,10 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 		Command: commandLine(), Tool: "covgap " + version}
 	// Files first, standard output last: "covgap analyze … -o r.xlsx | head"
 	// closes the pipe early, and that must not cost the reports.
-	for _, w := range writers {
-		if err := w.Write(rep); err != nil {
-			return inputErr(err)
-		}
-	}
-	if len(o.outputs) > 0 {
+	// One failed report does not cost the others or the saved assessment;
+	// the run still fails, naming it.
+	writeErr := reports.Multi(writers...).Write(rep)
+	if len(o.outputs) > 0 && writeErr == nil {
 		fmt.Fprintf(e.stderr, "covgap: wrote %s\n", strings.Join(writtenFiles(o.outputs), ", "))
 	}
 	if o.save != "" {
@@ -178,6 +176,9 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 			return inputErr(err)
 		}
 		fmt.Fprintf(e.stderr, "covgap: saved assessment %s\n", o.save)
+	}
+	if writeErr != nil {
+		return inputErr(writeErr)
 	}
 	if err := stdoutWriter.Write(rep); err != nil {
 		return inputErr(err)
