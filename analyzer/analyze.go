@@ -261,7 +261,7 @@ func (a *analysis) collect(members []Member, whatIf bool) {
 			if !ok {
 				ti := &techInfo{t: t}
 				for _, id := range t.Mitigations {
-					if j, ok := a.mitIdx[id]; ok && id != attack.PreCompromise {
+					if j, ok := a.mitIdx[id]; ok && attack.Deployable(id) {
 						ti.mits = append(ti.mits, j)
 					}
 				}
@@ -533,7 +533,7 @@ func (a *analysis) recommend(top int, inv *inventory.Inventory) []Recommendation
 	}
 	var cands []int
 	for j, m := range a.cat.Mitigations {
-		if len(byMit[j]) == 0 || lv[j] >= 1 || m.ID == attack.PreCompromise {
+		if len(byMit[j]) == 0 || lv[j] >= 1 || !attack.Deployable(m.ID) {
 			continue
 		}
 		if inv != nil && inv.NotApplicable[m.ID] {

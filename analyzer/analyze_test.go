@@ -520,3 +520,32 @@ func TestDeployable(t *testing.T) {
 		t.Error("Deployable(nil) should be nil")
 	}
 }
+
+// TestICSNotEffectiveIsUnmitigable: in ATT&CK for ICS, M0816 "Mitigation
+// Limited or Not Effective" plays M1056's part: a technique it alone
+// mitigates is unmitigable, and it is never recommended.
+func TestICSNotEffectiveIsUnmitigable(t *testing.T) {
+	cat, err := attack.Embedded("ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cat.Mitigation(attack.LimitedOrNotEffective)
+	if m == nil || len(m.Techniques) == 0 {
+		t.Fatalf("ICS 18.1 lacks M0816 with techniques: %+v", m)
+	}
+	r, err := Analyze(cat, &inventory.Inventory{Levels: map[string]float64{}}, AllGroups(cat), Options{Model: ModelMax, Top: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range r.Recommendations {
+		if rec.Mitigation == attack.LimitedOrNotEffective {
+			t.Errorf("M0816 recommended: %+v", rec)
+		}
+	}
+	for _, it := range r.Techniques {
+		t0 := cat.Technique(it.Technique)
+		if len(Deployable(t0)) == 0 && it.State != Unmitigable {
+			t.Errorf("%s has only non-deployable mitigations %v but state %s", it.Technique, t0.Mitigations, it.State)
+		}
+	}
+}

@@ -187,7 +187,7 @@ func New(r *analyzer.Result, label string, created time.Time) *Assessment {
 			names[m.ID] = m.Name
 			// The analyzer already leaves M1056 out; dropping it here as
 			// well keeps a rescoring right whatever the items show.
-			if m.ID != attack.PreCompromise {
+			if attack.Deployable(m.ID) {
 				t.Mitigations = append(t.Mitigations, m.ID)
 			}
 		}

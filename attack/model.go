@@ -29,6 +29,17 @@ const (
 // but names no control an organisation can deploy; scoring ignores it.
 const PreCompromise = "M1056"
 
+// LimitedOrNotEffective is ATT&CK for ICS's M0816, "Mitigation Limited or
+// Not Effective": ICS's way of saying a technique has no deployable
+// mitigation, the counterpart of Enterprise's M1056.
+const LimitedOrNotEffective = "M0816"
+
+// Deployable reports whether mitigation id names a control an organisation
+// can deploy. M1056 and M0816 only say that none exists, so SPEC §4 leaves
+// them out of M(t): a technique they alone mitigate is unmitigable, and
+// they are never recommended.
+func Deployable(id string) bool { return id != PreCompromise && id != LimitedOrNotEffective }
+
 // Tactic is a column of the ATT&CK matrix.
 type Tactic struct {
 	ID          string `json:"id"`        // TA0001

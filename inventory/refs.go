@@ -292,7 +292,7 @@ func (rd *reader) mitigationsOf(techID string) []string {
 	}
 	out := make([]string, 0, len(t.Mitigations))
 	for _, id := range t.Mitigations {
-		if id != attack.PreCompromise {
+		if attack.Deployable(id) {
 			out = append(out, id+" "+rd.nameOf(id))
 		}
 	}

@@ -110,7 +110,7 @@ func stateColour(s analyzer.State) template.CSS {
 func mitigationList(ms []analyzer.MitigationLevel, inPlace bool) string {
 	var out []string
 	for _, m := range ms {
-		if m.ID == attack.PreCompromise {
+		if !attack.Deployable(m.ID) {
 			continue
 		}
 		if (m.Level > 0) != inPlace {

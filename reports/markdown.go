@@ -282,7 +282,7 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 		for _, ml := range m.drawnMitigations(it) {
 			m.line(node(it.Technique, it.Name) + " --> " + node(ml.ID, ml.Name))
 			switch {
-			case ml.ID == attack.PreCompromise:
+			case !attack.Deployable(ml.ID):
 				assign(ml.ID, "unmitigable")
 			case ml.Effective() >= 1:
 				assign(ml.ID, "inplace")
@@ -322,12 +322,12 @@ func (m *mdWriter) drawnMitigations(it *analyzer.Item) []analyzer.MitigationLeve
 		return it.Mitigations
 	}
 	for _, ml := range it.Mitigations {
-		if ml.ID == attack.PreCompromise {
+		if !attack.Deployable(ml.ID) {
 			return it.Mitigations
 		}
 	}
 	for _, id := range t.Mitigations {
-		if id == attack.PreCompromise {
+		if !attack.Deployable(id) {
 			name := "Pre-compromise"
 			if mt := m.r.Catalog.Mitigation(id); mt != nil {
 				name = mt.Name

@@ -388,7 +388,7 @@ func levelWords(it *analyzer.Item) (inPlace, missing string) {
 func inPlace(it *analyzer.Item, names bool) []string {
 	var out []string
 	for _, m := range it.Mitigations {
-		if lv := m.Effective(); lv > 0 && m.ID != attack.PreCompromise {
+		if lv := m.Effective(); lv > 0 && attack.Deployable(m.ID) {
 			s := mitigationLabel(m, names)
 			if lv < 1 {
 				s += " (" + fmtPercent(lv) + ")"
@@ -402,7 +402,7 @@ func inPlace(it *analyzer.Item, names bool) []string {
 func missing(it *analyzer.Item, names bool) []string {
 	var out []string
 	for _, m := range it.Mitigations {
-		if m.Effective() <= 0 && m.ID != attack.PreCompromise {
+		if m.Effective() <= 0 && attack.Deployable(m.ID) {
 			out = append(out, mitigationLabel(m, names))
 		}
 	}

@@ -668,7 +668,7 @@ func (b *book) levelText(m analyzer.MitigationLevel) string {
 func (b *book) splitMitigations(ms []analyzer.MitigationLevel) (inPlace, missing string) {
 	var a, z []string
 	for _, m := range ms {
-		if m.ID == attack.PreCompromise {
+		if !attack.Deployable(m.ID) {
 			continue
 		}
 		switch {
@@ -686,7 +686,7 @@ func (b *book) splitMitigations(ms []analyzer.MitigationLevel) (inPlace, missing
 func (b *book) mitigationLevels(ms []analyzer.MitigationLevel) string {
 	parts := make([]string, 0, len(ms))
 	for _, m := range ms {
-		if m.ID == attack.PreCompromise {
+		if !attack.Deployable(m.ID) {
 			continue
 		}
 		parts = append(parts, mitigationText(m)+": "+b.levelText(m))

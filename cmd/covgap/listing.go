@@ -159,7 +159,7 @@ func mitigationsCommand() *command {
 				recs := make([][]string, 0, len(rows))
 				for _, r := range rows {
 					note := ""
-					if r.ID == attack.PreCompromise {
+					if !attack.Deployable(r.ID) {
 						note = "not a deployable control; ignored in scores"
 					}
 					recs = append(recs, []string{r.ID, r.Name, strconv.Itoa(r.Techniques), strconv.Itoa(r.Groups), note})
