@@ -252,7 +252,42 @@ var mermaidClasses = []string{
 	"classDef missing fill:#ffffff,stroke:#b30000,stroke-dasharray:4 3,color:#000",
 }
 
+// maxMermaidEdges keeps a diagram inside mermaid's default limit of 500
+// edges (beyond it GitHub and Obsidian show an error box instead of the
+// diagram); the largest groups of ATT&CK 18.1 come to about 425.
+const maxMermaidEdges = 480
+
 func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
+	if len(g.Items) == 0 {
+		m.line("No technique to draw: the catalog links no technique to this group.")
+		m.line("")
+		return
+	}
+	// Which techniques get their mitigation edges: all of them when they
+	// fit; otherwise those that are gaps or partial, which are what the
+	// diagram is for, and as many as fit.
+	drawn := make([][]analyzer.MitigationLevel, len(g.Items))
+	edges := len(g.Items)
+	for i := range g.Items {
+		drawn[i] = m.drawnMitigations(&g.Items[i])
+		edges += len(drawn[i])
+	}
+	trimmed := false
+	if edges > maxMermaidEdges {
+		trimmed = true
+		edges = len(g.Items)
+		for i := range g.Items {
+			st := g.Items[i].State
+			if g.Items[i].AssumedState != "" {
+				st = g.Items[i].AssumedState
+			}
+			if (st != analyzer.Gap && st != analyzer.Partial) || edges+len(drawn[i]) > maxMermaidEdges {
+				drawn[i] = nil
+				continue
+			}
+			edges += len(drawn[i])
+		}
+	}
 	m.line("```mermaid")
 	m.line("flowchart LR")
 	groupNode := `group["` + mermaidLabel(g.Name) + `"]`
@@ -279,7 +314,7 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 	}
 	for i := range g.Items {
 		it := &g.Items[i]
-		for _, ml := range m.drawnMitigations(it) {
+		for _, ml := range drawn[i] {
 			m.line(node(it.Technique, it.Name) + " --> " + node(ml.ID, ml.Name))
 			switch {
 			case !attack.Deployable(ml.ID):
@@ -306,6 +341,9 @@ func (m *mdWriter) mermaid(g *analyzer.GroupResult) {
 	legend := "Techniques: green covered, amber partial, red gap, grey unmitigable. Mitigations: green in place, amber partly in place, dashed red missing."
 	if whatIf(m.r.Result) {
 		legend += " Drawn under the what-if (" + mdText(whatIfLine(m.r.Result)) + ")."
+	}
+	if trimmed {
+		legend += fmt.Sprintf(" To stay within mermaid's limit of 500 edges, only the mitigations of gap and partial techniques are drawn (as many as fit in %d edges); the list above names them all.", maxMermaidEdges)
 	}
 	m.line(legend)
 }
@@ -472,5 +510,16 @@ func mermaidID(id string) string {
 	if b.Len() == 0 {
 		return "_"
 	}
+	// A custom or vault ID that spells a mermaid keyword would end the
+	// diagram ("end") or start a statement; "group" is the group's node.
+	if mermaidReserved[strings.ToLower(b.String())] {
+		return "id_" + b.String()
+	}
 	return b.String()
+}
+
+var mermaidReserved = map[string]bool{
+	"end": true, "graph": true, "flowchart": true, "subgraph": true, "style": true, "class": true,
+	"classdef": true, "click": true, "linkstyle": true, "direction": true, "default": true,
+	"call": true, "href": true, "callback": true, "interpolate": true, "group": true,
 }

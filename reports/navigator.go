@@ -122,10 +122,12 @@ func newLayer(res *analyzer.Result, name, description string) *layer {
 		Techniques: []layerTechnique{},
 		Gradient:   layerGradient{Colors: []string{gapColour, partialColour, coveredColour}, MinValue: 0, MaxValue: 100},
 		LegendItems: []legendItem{
-			{Label: "covered: a mitigation in place fully", Color: coveredColour},
-			{Label: "partial: mitigations partly in place", Color: partialColour},
-			{Label: "gap: no mitigation in place", Color: gapColour},
-			{Label: "unmitigable: no deployable ATT&CK mitigation", Color: unmitigableColour},
+			// Scored cells take their colour from the gradient, so the
+			// legend names scores: a partial cell at 90 is nearly green.
+			{Label: "score 100: covered", Color: coveredColour},
+			{Label: "score 50: half covered (1-99 partial, shaded between)", Color: partialColour},
+			{Label: "score 0: gap, no mitigation in place", Color: gapColour},
+			{Label: "grey, no score: unmitigable (no deployable ATT&CK mitigation)", Color: unmitigableColour},
 		},
 		ShowTacticRowBackground:       true,
 		TacticRowBackground:           "#205b8f",
