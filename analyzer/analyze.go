@@ -319,31 +319,39 @@ func (a *analysis) collect(members []Member, whatIf bool) {
 // with mitigation raise (an index, or -1 for none) taken at level 1. The
 // raise lets the greedy search try a mitigation without copying levels.
 func (a *analysis) cover(ms []int, lv []float64, raise int) float64 {
-	if len(ms) == 0 {
-		return 0
-	}
-	level := func(j int) float64 {
-		if j == raise {
+	return Combine(a.model, len(ms), func(i int) float64 {
+		if ms[i] == raise {
 			return 1
 		}
-		return lv[j]
+		return lv[ms[i]]
+	})
+}
+
+// Combine is c(t) of SPEC §4: the coverage, 0–1, of a technique whose n
+// deployable mitigations have the levels level(0) … level(n-1), under the
+// model (max by default). It is the one place the formula lives: the
+// analysis and the rescoring of saved assessments both call it, so a
+// comparison can never disagree with the scores it compares.
+func Combine(model Model, n int, level func(i int) float64) float64 {
+	if n <= 0 {
+		return 0
 	}
 	var c float64
-	switch a.model {
+	switch model {
 	case ModelMean:
-		for _, j := range ms {
-			c += level(j)
+		for i := range n {
+			c += level(i)
 		}
-		c /= float64(len(ms))
+		c /= float64(n)
 	case ModelNoisyOr:
 		miss := 1.0
-		for _, j := range ms {
-			miss *= 1 - level(j)
+		for i := range n {
+			miss *= 1 - level(i)
 		}
 		c = 1 - miss
 	default:
-		for _, j := range ms {
-			c = max(c, level(j))
+		for i := range n {
+			c = max(c, level(i))
 		}
 	}
 	return clamp01(c)

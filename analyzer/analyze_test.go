@@ -549,3 +549,24 @@ func TestICSNotEffectiveIsUnmitigable(t *testing.T) {
 		}
 	}
 }
+
+func TestCombine(t *testing.T) {
+	lv := []float64{0.5, 0, 1}
+	at := func(i int) float64 { return lv[i] }
+	for _, tc := range []struct {
+		model Model
+		n     int
+		want  float64
+	}{
+		{ModelMax, 3, 1}, {ModelMean, 3, 0.5}, {ModelNoisyOr, 3, 1},
+		{ModelMax, 2, 0.5}, {ModelMean, 2, 0.25}, {ModelNoisyOr, 2, 0.5},
+		{ModelMax, 0, 0}, {"", 1, 0.5},
+	} {
+		if got := Combine(tc.model, tc.n, at); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Combine(%s, %d) = %v, want %v", tc.model, tc.n, got, tc.want)
+		}
+	}
+	if got := Combine(ModelMean, 1, func(int) float64 { return math.NaN() }); got != 0 {
+		t.Errorf("NaN level gives %v, want 0", got)
+	}
+}

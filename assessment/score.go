@@ -1,6 +1,8 @@
 package assessment
 
 import (
+	"math"
+
 	"github.com/covgap/covgap/analyzer"
 )
 
@@ -17,8 +19,8 @@ type scoring struct {
 }
 
 // coverage is c(t) of SPEC §4 for technique t of the map; ok is false when
-// t is unmitigable. It is the analyzer's formula, repeated here because an
-// assessment is rescored without a catalog.
+// t is unmitigable. An assessment is rescored without a catalog, from the
+// mitigation IDs it saved.
 func (s scoring) coverage(t *Technique) (c float64, ok bool) {
 	if t == nil {
 		return 0, false
@@ -26,7 +28,8 @@ func (s scoring) coverage(t *Technique) (c float64, ok bool) {
 	return s.coverageOf(t.Mitigations)
 }
 
-// coverageOf is c(t) for a technique whose mitigations are ms.
+// coverageOf is c(t) for a technique whose mitigations are ms, by the
+// analyzer's own formula.
 func (s scoring) coverageOf(ms []string) (c float64, ok bool) {
 	if len(ms) == 0 {
 		return 0, false
@@ -35,24 +38,7 @@ func (s scoring) coverageOf(ms []string) (c float64, ok bool) {
 	if s.model != "" {
 		model = s.model
 	}
-	switch model {
-	case analyzer.ModelMean:
-		for _, id := range ms {
-			c += s.level(id)
-		}
-		c /= float64(len(ms))
-	case analyzer.ModelNoisyOr:
-		miss := 1.0
-		for _, id := range ms {
-			miss *= 1 - s.level(id)
-		}
-		c = 1 - miss
-	default:
-		for _, id := range ms {
-			c = max(c, s.level(id))
-		}
-	}
-	return min(max(c, 0), 1), true
+	return analyzer.Combine(model, len(ms), func(i int) float64 { return s.level(ms[i]) }), true
 }
 
 // group is S(g): 100 × the mean coverage over the group's mitigable
@@ -107,4 +93,11 @@ func own(a *Assessment) scoring {
 	return scoring{m: a, level: func(id string) float64 { return clamp01(a.Inventory.Levels[id]) }}
 }
 
-func clamp01(x float64) float64 { return min(max(x, 0), 1) }
+// clamp01 bounds a saved level as the analyzer bounds inventory levels
+// (NaN, which Read refuses anyway, counts as 0).
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0
+	}
+	return min(max(x, 0), 1)
+}

@@ -164,6 +164,10 @@ type upload struct {
 	format string
 }
 
+// uploadTime is how long an upload may take to arrive while it holds a
+// slot: 20 MB at a slow 1 MB/s fits comfortably.
+const uploadTime = 30 * time.Second
+
 // maxField bounds a form field other than the file: group lists and
 // what-if lists are short, and an error never echoes more than this.
 const maxField = 16 << 10
@@ -320,6 +324,11 @@ func parseBool(s string) (value, ok bool) {
 // as much as scoring it, so both count against --parallel.
 func (s *server) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// A slot is held from the first byte read, so a client trickling
+		// its upload must not keep it for the whole server ReadTimeout:
+		// the body has uploadTime to arrive. (Test recorders cannot set
+		// deadlines; that error is of no consequence.)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTime))
 		select {
 		case s.slots <- struct{}{}:
 			defer func() { <-s.slots }()
