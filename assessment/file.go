@@ -12,6 +12,7 @@ import (
 	"sort"
 
 	"github.com/covgap/covgap/analyzer"
+	"github.com/covgap/covgap/inventory"
 )
 
 // MaxFileSize bounds what Read accepts. A profile of every Enterprise group
@@ -165,6 +166,9 @@ func (a *Assessment) check() error {
 			return fmt.Errorf("technique %s: coverage %v; expected 0 to 1", t.ID, t.Coverage)
 		}
 		sort.Strings(a.Techniques[i].Mitigations)
+		if d := repeated(a.Techniques[i].Mitigations); d != "" {
+			return fmt.Errorf("technique %s lists mitigation %s twice", t.ID, d)
+		}
 	}
 	sort.Slice(a.Groups, func(i, j int) bool { return a.Groups[i].ID < a.Groups[j].ID })
 	for i, g := range a.Groups {
@@ -184,6 +188,11 @@ func (a *Assessment) check() error {
 			return fmt.Errorf(`group %s has no "technique_ids"`, g.ID)
 		}
 		sort.Strings(a.Groups[i].TechniqueIDs)
+		// A repeated entry would count twice in a rescoring, where the
+		// analyzer counted it once.
+		if d := repeated(a.Groups[i].TechniqueIDs); d != "" {
+			return fmt.Errorf("group %s lists technique %s twice", g.ID, d)
+		}
 		for _, ts := range g.Sources {
 			sort.Strings(ts)
 		}
@@ -209,9 +218,19 @@ func checkScore(what string, s *float64) error {
 	return nil
 }
 
-// maxWeight bounds a group's weight so that the weighted sums of a
-// rescoring stay finite; real profiles weigh groups 1 to 10.
-const maxWeight = 1e9
+// maxWeight is the largest weight a threat profile may give a group, so a
+// saved assessment accepts exactly what analyze could have saved.
+const maxWeight = inventory.MaxWeight
+
+// repeated returns an element that a sorted list holds twice, or "".
+func repeated(sorted []string) string {
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			return sorted[i]
+		}
+	}
+	return ""
+}
 
 // bad reports whether a level or coverage is outside 0–1.
 func bad(x float64) bool { return math.IsNaN(x) || x < 0 || x > 1 }

@@ -121,6 +121,19 @@ func TestReadRefuses(t *testing.T) {
 		{"huge weight", edit(t, func(m map[string]any) { first(m, "groups")["weight"] = 1e300 }), "group G1: weight 1e+300"},
 		{"no technique list", edit(t, func(m map[string]any) { delete(first(m, "groups"), "technique_ids") }), `group G1 has no "technique_ids"`},
 		{"unknown technique", edit(t, func(m map[string]any) { first(m, "groups")["technique_ids"] = []string{"T9"} }), "uses technique T9"},
+		{"repeated technique", edit(t, func(m map[string]any) {
+			g := first(m, "groups")
+			ids := g["technique_ids"].([]any)
+			g["technique_ids"] = append(ids, ids[0])
+		}), "lists technique"},
+		{"repeated mitigation", edit(t, func(m map[string]any) {
+			tq := first(m, "techniques")
+			ms, _ := tq["mitigations"].([]any)
+			if len(ms) == 0 {
+				ms = []any{"M1"}
+			}
+			tq["mitigations"] = append(ms, ms[0])
+		}), "lists mitigation"},
 		{"duplicate group", edit(t, func(m map[string]any) { m["groups"] = append(m["groups"].([]any), first(m, "groups")) }), "group G1 is listed twice"},
 		{"wrong type", edit(t, func(m map[string]any) { m["groups"] = "G1" }), "cannot unmarshal"},
 		{"trailing data", append(edit(t, func(map[string]any) {}), []byte(" {}")...), "data after the assessment"},

@@ -23,7 +23,7 @@ import (
 // far beyond that is a wrong file, not a profile.
 const (
 	maxProfileBytes = 16 << 20
-	maxWeight       = 1e6
+	maxWeight       = MaxWeight
 )
 
 // Profile file formats, as ThreatProfile.Format names them.
@@ -53,6 +53,11 @@ type ThreatProfile struct {
 	Entries  []ProfileEntry
 	Problems []Problem
 }
+
+// MaxWeight is the largest weight a threat profile may give one group;
+// real profiles weigh groups from 1 to 10, and the bound keeps weighted
+// sums far from overflow.
+const MaxWeight = 1e6
 
 // ReadProfile reads a threat profile, telling the format by content:
 //
