@@ -40,6 +40,7 @@ import (
 
 	"github.com/covgap/covgap/analyzer"
 	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/internal/atomicfile"
 )
 
 // FileOptions tune ForFile.
@@ -260,46 +261,15 @@ func checkParent(path string) error {
 // tell about read-only mounts or ACLs, and the point is to fail before the
 // analysis rather than after it.
 func probeWritable(path, dir string) error {
-	f, err := os.CreateTemp(dir, ".covgap-probe-*")
-	if err != nil {
-		return fmt.Errorf("output %s: directory %s is not writable: %w", path, dir, err)
+	if err := atomicfile.CheckDir(dir); err != nil {
+		return fmt.Errorf("output %s: %w", path, err)
 	}
-	name := f.Name()
-	f.Close()
-	os.Remove(name)
 	return nil
 }
 
-// writeFileAtomic writes path through a temporary file in the same
-// directory and a rename, so readers see the old file or the new one,
-// never a torn one.
-func writeFileAtomic(path string, render func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err = render(bw); err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	// CreateTemp makes the file private; a report is an ordinary document.
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("output %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
+// writeFileAtomic writes path whole or not at all (see atomicfile).
+func writeFileAtomic(path string, render func(io.Writer) error) error {
+	if err := atomicfile.Write(path, render); err != nil {
 		return fmt.Errorf("output %s: %w", path, err)
 	}
 	return nil

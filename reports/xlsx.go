@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/internal/atomicfile"
 )
 
 // Workbook writes the Excel gap workbook (SPEC §6) to one .xlsx file.
@@ -39,43 +40,17 @@ func NewWorkbook(path string) (*Workbook, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, not an .xlsx file", path)
 	}
-	// Permission bits do not tell the whole story (read-only mounts, ACLs),
-	// so try what Write will do: create a file beside the target.
-	probe, err := os.CreateTemp(dir, ".covgap-probe-*")
-	if err != nil {
-		return nil, fmt.Errorf("%s: directory %s is not writable: %w", path, dir, err)
+	if err := atomicfile.CheckDir(dir); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	name := probe.Name()
-	probe.Close()
-	os.Remove(name)
 	return &Workbook{path: path}, nil
 }
 
 // Write writes the workbook to a temporary file in the target's directory
 // and renames it into place, so a failed write never leaves half a workbook
 // where the previous quarter's report used to be.
-func (w *Workbook) Write(r *Report) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".covgap-*.xlsx.tmp")
-	if err != nil {
-		return fmt.Errorf("%s: %w", w.path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = WriteWorkbook(tmp, r); err != nil {
-		return fmt.Errorf("%s: %w", w.path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", w.path, err)
-	}
-	// CreateTemp makes the file 0600; a report is an ordinary document.
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("%s: %w", w.path, err)
-	}
-	if err = os.Rename(tmp.Name(), w.path); err != nil {
+func (w *Workbook) Write(r *Report) error {
+	if err := atomicfile.Write(w.path, func(out io.Writer) error { return WriteWorkbook(out, r) }); err != nil {
 		return fmt.Errorf("%s: %w", w.path, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/internal/atomicfile"
 	"github.com/covgap/covgap/inventory"
 	"github.com/covgap/covgap/reports"
 )
@@ -119,34 +121,11 @@ func templateCommand() *command {
 				if err != nil {
 					return err
 				}
-				if err := writeFileAtomic(*out, func(f *os.File) error { return inventory.WriteTemplate(f, cat, format) }); err != nil {
+				if err := atomicfile.Write(*out, func(w io.Writer) error { return inventory.WriteTemplate(w, cat, format) }); err != nil {
 					return inputErr(err)
 				}
 				fmt.Fprintf(e.stderr, "covgap: wrote %s with %d mitigations of %s\n", *out, len(cat.Mitigations), catalogLabel(cat))
 				return nil
 			}
 		}}
-}
-
-// writeFileAtomic writes through a temporary file in the same directory
-// and renames it, so a failed write never leaves half a file behind.
-func writeFileAtomic(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// CreateTemp makes the file private; a template is handed to colleagues.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
