@@ -64,10 +64,11 @@ func TestStatusNumbersAndScale(t *testing.T) {
 			problems: []wantProb{{SeverityWarning, 1, []string{"holds numbers", "fractions"}}}, noErrors: true},
 		{name: "percent in status", content: "Mitigation,Status\nM1032,100\nM1017,50\nM1018,0\n",
 			levels: map[string]float64{"M1032": 1, "M1017": 0.5, "M1018": 0}, noErrors: true},
-		{name: "mixed status column is percent, with warnings", content: "Mitigation,Status\nM1032,1\nM1017,0.5\nM1026,50\n",
-			levels: map[string]float64{"M1032": 0.01, "M1017": 0.005, "M1026": 0.5},
-			problems: []wantProb{{SeverityWarning, 2, []string{"read as 1%", "write 100"}},
-				{SeverityWarning, 3, []string{"0.5%", "write 50"}}}},
+		// 1 and 0 in a status column are yes and no (a tick box), whatever
+		// the scale of the column's other numbers; those are warned about.
+		{name: "mixed status column is percent, with warnings", content: "Mitigation,Status\nM1032,1\nM1017,0.5\nM1026,50\nM1018,0\n",
+			levels: map[string]float64{"M1032": 1, "M1017": 0.005, "M1026": 0.5, "M1018": 0},
+			problems: []wantProb{{SeverityWarning, 3, []string{"0.5%", "write 50"}}}},
 		{name: "status percent beside empty coverage", content: "Mitigation,Status,Coverage\nM1032,80%,\n",
 			levels: map[string]float64{"M1032": 0.8}, noErrors: true},
 		{name: "JSON bare value is a fraction", file: "inv.json", content: `{"M1017": 0.5, "M1026": "0.8", "M1032": 1, "M1018": 50}`,

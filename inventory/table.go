@@ -26,6 +26,10 @@ type record struct {
 // small crafted file could take gigabytes; inventories use a dozen columns.
 const maxColumns = 256
 
+// maxWideRows is how many rows with cells past maxColumns a sheet may have
+// before it is refused: each such row costs excelize a 16,384-cell slice.
+const maxWideRows = 1000
+
 // capColumns keeps the first maxColumns cells in a slice of their own.
 func capColumns(cells []string) ([]string, int) {
 	if len(cells) <= maxColumns {
@@ -382,6 +386,13 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 	covGiven := cell(rec, cols[colCoverage], hasCol(cols, colCoverage)) != "" && !isPlaceholder(cell(rec, cols[colCoverage], hasCol(cols, colCoverage)))
 	if listOnly {
 		row.Status = StatusImplemented
+	} else if b := strings.TrimSpace(stext); b == "1" || b == "0" {
+		// In a status column 1 and 0 are yes and no, whatever scale the
+		// column's other numbers are on: a tick box exported as a number.
+		row.Status = StatusNotImplemented
+		if b == "1" {
+			row.Status = StatusImplemented
+		}
 	} else if _, _, err := parseNumber(stext); err == nil {
 		// A number in the status column is a coverage written in the wrong
 		// place, read on the column's scale as a coverage column is.

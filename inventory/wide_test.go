@@ -41,3 +41,33 @@ func TestWideRowsAreCapped(t *testing.T) {
 		}
 	}
 }
+
+// TestManyWideRowsRefused: a sheet with a far cell on every row is not an
+// inventory, and reading thousands of such rows would cost gigabytes.
+func TestManyWideRowsRefused(t *testing.T) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]any, 16384) // nil cells are not written
+	row[0], row[1], row[16383] = "M1032", "implemented", "x"
+	sw.SetRow("A1", []any{"Mitigation", "Status"})
+	for r := 2; r <= maxWideRows+50; r++ {
+		cell, _ := excelize.CoordinatesToCellName(1, r)
+		if err := sw.SetRow(cell, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Read(bytes.NewReader(buf.Bytes()), "wide.xlsx", enterprise(t), Options{})
+	if err == nil || !strings.Contains(err.Error(), "wide.xlsx") || !strings.Contains(err.Error(), "beyond column 256") {
+		t.Errorf("err = %v", err)
+	}
+}

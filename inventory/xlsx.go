@@ -149,7 +149,7 @@ func (rd *reader) readSheet(f *excelize.File, sheet string, limit int) (*table, 
 	}
 	defer rows.Close()
 	t := &table{sheet: sheet}
-	num := 0
+	num, wide := 0, 0
 	for rows.Next() {
 		num++
 		cells, err := rows.Columns()
@@ -160,6 +160,18 @@ func (rd *reader) readSheet(f *excelize.File, sheet string, limit int) (*table, 
 			continue
 		}
 		cells, cut := capColumns(cells)
+		if cut > 0 {
+			// A far cell makes excelize build a row of up to 16,384 cells;
+			// keep only what is written, and stop a sheet that does this
+			// on every row before it costs gigabytes.
+			for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
+				cells = cells[:len(cells)-1]
+			}
+			if wide++; wide > maxWideRows {
+				return nil, fmt.Errorf("inventory %s: sheet %q has cells beyond column %d on more than %d rows; an inventory has a dozen columns (save the inventory's columns on a sheet of their own)",
+					rd.file, sheet, maxColumns, maxWideRows)
+			}
+		}
 		t.rows = append(t.rows, record{num: num, cells: cells, cut: cut})
 		if len(t.rows) >= limit {
 			break
