@@ -67,7 +67,7 @@ func TestStatusNumbersAndScale(t *testing.T) {
 		// 1 and 0 in a status column are yes and no (a tick box), whatever
 		// the scale of the column's other numbers; those are warned about.
 		{name: "mixed status column is percent, with warnings", content: "Mitigation,Status\nM1032,1\nM1017,0.5\nM1026,50\nM1018,0\n",
-			levels: map[string]float64{"M1032": 1, "M1017": 0.005, "M1026": 0.5, "M1018": 0},
+			levels:   map[string]float64{"M1032": 1, "M1017": 0.005, "M1026": 0.5, "M1018": 0},
 			problems: []wantProb{{SeverityWarning, 3, []string{"0.5%", "write 50"}}}},
 		{name: "status percent beside empty coverage", content: "Mitigation,Status,Coverage\nM1032,80%,\n",
 			levels: map[string]float64{"M1032": 0.8}, noErrors: true},
