@@ -58,12 +58,17 @@ func serveCommand() *command {
 type server struct {
 	cat       *attack.Catalog
 	maxUpload int64
-	slots     chan struct{} // bounds concurrent analyses: a workbook costs tens of MB
+	slots     chan struct{} // bounds concurrent parsing and scoring: a workbook costs tens of MB
+	uploads   chan struct{} // bounds uploads being received, each held in memory
+	wait      time.Duration // how long a received upload waits for a busy slot
 	now       func() time.Time
 }
 
 func newServer(cat *attack.Catalog, maxUpload int64, parallel int) *server {
-	return &server{cat: cat, maxUpload: maxUpload, slots: make(chan struct{}, parallel), now: time.Now}
+	// Receiving is cheap but slow clients are slow: many more uploads may
+	// arrive at once than may be parsed and scored at once.
+	return &server{cat: cat, maxUpload: maxUpload, slots: make(chan struct{}, parallel),
+		uploads: make(chan struct{}, 4*parallel), wait: slotWait, now: time.Now}
 }
 
 func (s *server) listen(e *env, addr string) error {
@@ -157,11 +162,12 @@ func statusOf(err error) int {
 
 // upload is one request's inventory and analysis choices.
 type upload struct {
-	inv    *inventory.Inventory
-	req    analyzer.Options
-	groups []string
-	match  string
-	format string
+	release func() // frees the analysis slot; call when done
+	inv     *inventory.Inventory
+	req     analyzer.Options
+	groups  []string
+	match   string
+	format  string
 }
 
 // uploadTime is how long an upload may take to arrive while it holds a
@@ -240,12 +246,21 @@ func clip(s string) string {
 
 // readUpload reads the inventory and the same choices the analyze
 // command's flags make.
-func (s *server) readUpload(w http.ResponseWriter, r *http.Request, defaultFormat string) (*upload, error) {
+func (s *server) readUpload(w http.ResponseWriter, r *http.Request, defaultFormat string) (u *upload, err error) {
 	file, filename, fv, err := s.readForm(w, r)
 	if err != nil {
 		return nil, err
 	}
-	u := &upload{format: defaultFormat}
+	release := s.slot()
+	if release == nil {
+		return nil, errBusy
+	}
+	u = &upload{format: defaultFormat, release: release}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	if v := fv["format"]; v != "" {
 		u.format = strings.ToLower(strings.TrimSpace(v))
 	}
@@ -319,27 +334,47 @@ func parseBool(s string) (value, ok bool) {
 	return false, false
 }
 
-// limited runs h holding one of the server's slots, from the first byte
-// of the upload read to the last of the answer: parsing a workbook costs
-// as much as scoring it, so both count against --parallel.
+// limited runs an upload handler holding one of the upload places, and
+// gives the body uploadTime to arrive: a client trickling its upload keeps
+// one place for at most that long, and never an analysis slot, which is
+// taken only once the body is in (see readUpload). Test recorders cannot
+// set deadlines; that error is of no consequence.
 func (s *server) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		// A slot is held from the first byte read, so a client trickling
-		// its upload must not keep it for the whole server ReadTimeout:
-		// the body has uploadTime to arrive. (Test recorders cannot set
-		// deadlines; that error is of no consequence.)
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTime))
 		select {
-		case s.slots <- struct{}{}:
-			defer func() { <-s.slots }()
+		case s.uploads <- struct{}{}:
+			defer func() { <-s.uploads }()
 		default:
-			w.Header().Set("Retry-After", "5")
-			jsonError(w, &httpError{http.StatusServiceUnavailable, errors.New("busy with other uploads; retry in a few seconds")})
+			busy(w)
 			return
 		}
 		h(w, r)
 	}
 }
+
+func busy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "5")
+	jsonError(w, errBusy)
+}
+
+var errBusy = &httpError{http.StatusServiceUnavailable, errors.New("busy with other uploads; retry in a few seconds")}
+
+// slot waits a little for an analysis slot and returns its release, or
+// nil when the server stays busy.
+func (s *server) slot() func() {
+	t := time.NewTimer(s.wait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return func() { <-s.slots }
+	case <-t.C:
+		return nil
+	}
+}
+
+// slotWait is how long a received upload waits for a busy analysis slot.
+const slotWait = 10 * time.Second
 
 // analyze scores an upload.
 func (s *server) analyze(r *http.Request, u *upload) (*reports.Report, error) {
@@ -404,6 +439,7 @@ func (s *server) handleAnalyzeAPI(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, err)
 		return
 	}
+	defer u.release()
 	rep, err := s.analyze(r, u)
 	if err != nil {
 		jsonError(w, err)
@@ -420,6 +456,7 @@ func (s *server) handleValidate(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, err)
 		return
 	}
+	defer u.release()
 	// validate's JSON (SPEC §3) with a verdict on top, for API clients.
 	raw, err := json.Marshal(u.inv)
 	if err != nil {
@@ -470,6 +507,7 @@ func (s *server) handleAnalyzeForm(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, err)
 		return
 	}
+	defer u.release()
 	rep, err := s.analyze(r, u)
 	if err != nil {
 		s.formError(w, err)

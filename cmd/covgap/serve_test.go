@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -259,9 +260,36 @@ func TestServeBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newServer(cat, 1<<20, 1)
-	s.slots <- struct{}{} // another upload holds the only slot
-	rec := post(t, s.routes(), "/api/validate", "p.csv", []byte("Mitigation,Status\nM1032,yes\n"), nil)
+	s.wait = 10 * time.Millisecond
+	inv := []byte("Mitigation,Status\nM1032,yes\n")
+	// Another upload holds the only analysis slot: a received upload waits
+	// a little, then is told to retry.
+	s.slots <- struct{}{}
+	rec := post(t, s.routes(), "/api/validate", "p.csv", inv, nil)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("no analysis slot: %d", rec.Code)
+	}
+	<-s.slots
+	// Every upload place is taken (slow clients): told at once to retry.
+	for range cap(s.uploads) {
+		s.uploads <- struct{}{}
+	}
+	rec = post(t, s.routes(), "/api/validate", "p.csv", inv, nil)
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
-		t.Errorf("busy: %d %v", rec.Code, rec.Header())
+		t.Errorf("no upload place: %d %v", rec.Code, rec.Header())
+	}
+	for range cap(s.uploads) {
+		<-s.uploads
+	}
+	// Free again: the same upload goes through, and leaves the slots free.
+	if rec = post(t, s.routes(), "/api/validate", "p.csv", inv, nil); rec.Code != http.StatusOK {
+		t.Errorf("after the rush: %d %s", rec.Code, rec.Body)
+	}
+	// A refused field after the body is in releases the slot too.
+	if rec = post(t, s.routes(), "/api/analyze", "p.csv", inv, map[string]string{"model": "avg"}); rec.Code != http.StatusBadRequest {
+		t.Errorf("bad model: %d", rec.Code)
+	}
+	if len(s.slots) != 0 || len(s.uploads) != 0 {
+		t.Errorf("slots not released: %d analysis, %d upload", len(s.slots), len(s.uploads))
 	}
 }
