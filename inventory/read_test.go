@@ -229,6 +229,8 @@ func TestMitigationRefs(t *testing.T) {
 		{"M1032 (VPN only)", []string{"M1032"}, 0, "", ""},
 		{"M1032, M1032", []string{"M1032"}, 0, "", ""},
 		{"Network Segmentation (VLANs)", []string{"M1030"}, 0, "", ""},
+		{"Network Segmentation – VLANs", []string{"M1030"}, 0, "", ""},
+		{"User Account Management (M1018) – AD", []string{"M1018"}, 0, "", ""},
 		{"Multi-factor Authentication (MFA), Audit", []string{"M1032", "M1047"}, 0, "", ""},
 		{"MFA, EDR", nil, 2, "M1032 Multi-factor Authentication", "MFA"},
 		{"SSL/TLS Inspektion", nil, 1, "M1020 SSL/TLS Inspection", "SSL/TLS Inspektion"},

@@ -28,8 +28,11 @@ const maxNameSpan = 4
 const maxRefsPerCell = 100
 
 var (
-	idFirst        = regexp.MustCompile(`^(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)(?:$|[^\w.]\s*(.*)$)`)
-	idLast         = regexp.MustCompile(`^(.*?)\s*[(\[]\s*(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)\s*[)\]]$`)
+	idFirst = regexp.MustCompile(`^(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)(?:$|[^\w.]\s*(.*)$)`)
+	idLast  = regexp.MustCompile(`^(.*?)\s*[(\[]\s*(?i)(M\d{4}|T\d{4}(?:\.\d{3})?)\s*[)\]](?:\s*[-–—:]\s*.*)?$`)
+	// dashRemark is "Network Segmentation – VLANs": a name, a spaced dash
+	// and a remark.
+	dashRemark     = regexp.MustCompile(`^(.+?)\s+[-–—]\s+(.+)$`)
 	idList         = regexp.MustCompile(`^(?i)M\d{4}(?:\s+M\d{4})+$`)
 	idAnyCase      = regexp.MustCompile(`(?i)M\d{4}`)
 	trailingRemark = regexp.MustCompile(`^(.+?)\s*[(\[]([^()\[\]]*)[)\]]$`)
@@ -192,8 +195,16 @@ func (rd *reader) one(s string) ([]ref, bool) {
 			return []ref{rd.lookup(canon, "")}, true
 		}
 	}
+	// "Network Segmentation – VLANs": an exact name, a dash, a remark.
+	if m := dashRemark.FindStringSubmatch(s); m != nil && !idAnyCase.MatchString(m[1]) && !idAnyCase.MatchString(m[2]) {
+		if canon, ok := rd.names.byKey[squashKey(m[1])]; ok {
+			return []ref{rd.lookup(canon, "")}, true
+		}
+	}
 	// "M1018 - User Account Management", "M1018: UAM", "User Account
-	// Management (M1018)": the ID decides, the words are a label.
+	// Management (M1018)", "User Account Management (M1018) – AD": the ID
+	// decides, the words before it are a label, a remark after it is a
+	// remark.
 	var id, label string
 	if m := idFirst.FindStringSubmatch(s); m != nil {
 		// "M1020, M1049" and "M1032 and Audit" are lists, not an ID with a
