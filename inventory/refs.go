@@ -99,16 +99,22 @@ func (rd *reader) resolve(text string) []ref {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		if len(out) > maxRefsPerCell {
-			return append(out[:maxRefsPerCell], ref{err: fmt.Errorf("the cell names more than %d mitigations; split it into rows", maxRefsPerCell)})
-		}
 		if r, ok := rd.one(part); ok {
 			out = append(out, r...)
-			continue
+		} else {
+			out = append(out, rd.pieces(part)...)
 		}
-		out = append(out, rd.pieces(part)...)
+		// Checked after each part, since one part may bring many.
+		if len(out) > maxRefsPerCell {
+			return tooMany(out)
+		}
 	}
 	return out
+}
+
+// tooMany cuts a cell's references to the limit and says so.
+func tooMany(out []ref) []ref {
+	return append(out[:maxRefsPerCell], ref{err: fmt.Errorf("the cell names more than %d mitigations; split it into rows", maxRefsPerCell)})
 }
 
 // pieces splits one part at weak separators and matches runs of pieces.
@@ -158,10 +164,13 @@ func (rd *reader) pieces(part string) []ref {
 			i++
 		}
 		if len(out) > maxRefsPerCell {
-			return append(out[:maxRefsPerCell], ref{err: fmt.Errorf("the cell names more than %d mitigations; split it into rows", maxRefsPerCell)})
+			return tooMany(out)
 		}
 	}
 	flush(n)
+	if len(out) > maxRefsPerCell {
+		return tooMany(out)
+	}
 	return out
 }
 
