@@ -226,7 +226,10 @@ func checkDirCreatable(path string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("output %s: %s is a file, not a directory", path, p)
 			}
-			return probeWritable(path, p)
+			if err := atomicfile.CheckDir(p); err != nil {
+				return fmt.Errorf("output %s: %w", path, err)
+			}
+			return nil
 		}
 		// ENOTDIR: some ancestor is a file; walk up to it to say so.
 		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
@@ -244,24 +247,7 @@ func checkDirCreatable(path string) error {
 // creating a tree of directories for a mistyped file name would hide the
 // mistake.
 func checkParent(path string) error {
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("output %s: directory %s does not exist", path, dir)
-	case err != nil:
-		return fmt.Errorf("output %s: %w", path, err)
-	case !fi.IsDir():
-		return fmt.Errorf("output %s: %s is not a directory", path, dir)
-	}
-	return probeWritable(path, dir)
-}
-
-// probeWritable creates and removes a file in dir: permission bits do not
-// tell about read-only mounts or ACLs, and the point is to fail before the
-// analysis rather than after it.
-func probeWritable(path, dir string) error {
-	if err := atomicfile.CheckDir(dir); err != nil {
+	if err := atomicfile.CheckTarget(path); err != nil {
 		return fmt.Errorf("output %s: %w", path, err)
 	}
 	return nil

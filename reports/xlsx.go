@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,18 +28,7 @@ func NewWorkbook(path string) (*Workbook, error) {
 	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		return nil, fmt.Errorf("%s: an Excel report must end in .xlsx", path)
 	}
-	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot write the report there: %w", path, err)
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("%s: %s is not a directory", path, dir)
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not an .xlsx file", path)
-	}
-	if err := atomicfile.CheckDir(dir); err != nil {
+	if err := atomicfile.CheckTarget(path); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &Workbook{path: path}, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/covgap/covgap/analyzer"
 	"github.com/covgap/covgap/assessment"
 	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/internal/atomicfile"
 	"github.com/covgap/covgap/inventory"
 	"github.com/covgap/covgap/reports"
 )
@@ -110,7 +111,7 @@ func runAnalyze(e *env, o *analyzeOptions, args []string) error {
 		return err
 	}
 	if o.save != "" {
-		if err := checkWritable(o.save); err != nil {
+		if err := atomicfile.CheckTarget(o.save); err != nil {
 			return usageErr("--save %s: %v", o.save, err)
 		}
 	}
@@ -335,20 +336,6 @@ func samePath(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == bb
-}
-
-// checkWritable checks, before any work, that path can be written as a
-// file: its directory exists and it is not itself a directory.
-func checkWritable(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("is a directory")
-	}
-	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return fmt.Errorf("directory %s does not exist", dir)
-	}
-	return nil
 }
 
 // writtenFiles lists the files the -o outputs produce, the gaps CSV that

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/covgap/covgap/assessment"
+	"github.com/covgap/covgap/internal/atomicfile"
 	"github.com/covgap/covgap/reports"
 )
 
@@ -128,10 +128,7 @@ func checkHistoryPath(path string) error {
 	default:
 		return fmt.Errorf("unknown extension; expected %s", reports.ComparisonFiles)
 	}
-	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-		return fmt.Errorf("directory %s does not exist", filepath.Dir(path))
-	}
-	return nil
+	return atomicfile.CheckTarget(path)
 }
 
 func migrateCommand() *command {

@@ -111,7 +111,7 @@ func templateCommand() *command {
 				if format != "xlsx" && format != "csv" {
 					return usageErr("-o %s: a template is .xlsx or .csv", *out)
 				}
-				if err := checkWritable(*out); err != nil {
+				if err := atomicfile.CheckTarget(*out); err != nil {
 					return usageErr("-o %s: %v", *out, err)
 				}
 				if _, err := os.Stat(*out); err == nil && !*force {

@@ -69,8 +69,11 @@ func Write(path string, write func(io.Writer) error) (err error) {
 // it creates and removes a probe file.
 func CheckDir(dir string) error {
 	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
+	switch {
+	case err != nil:
 		return fmt.Errorf("directory %s does not exist", dir)
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
 	}
 	f, err := os.CreateTemp(dir, ".covgap-probe-*")
 	if err != nil {
@@ -80,4 +83,14 @@ func CheckDir(dir string) error {
 	f.Close()
 	os.Remove(name)
 	return nil
+}
+
+// CheckTarget reports, before any work, whether Write(path) can succeed as
+// far as the file system tells in advance: path is not a directory, and
+// its directory exists and takes new files.
+func CheckTarget(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	return CheckDir(filepath.Dir(path))
 }
