@@ -10,7 +10,6 @@ import (
 	"embed"
 	"html/template"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/covgap/covgap/analyzer"
@@ -21,14 +20,16 @@ import (
 var htmlFS embed.FS
 
 var htmlReport = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"score":    fmtScore,
-	"pct":      func(v float64) string { return fmtScore(ptr(v*100)) + "%" },
-	"scoreBg":  scoreColour,
-	"stateBg":  stateColour,
-	"url":      func(id string) template.URL { return template.URL(attack.URL(id)) },
-	"join":     strings.Join,
-	"cut":      listCut,
-	"mitNames": mitigationList,
+	"score":   fmtScore,
+	"pct":     func(v float64) string { return fmtScore(ptr(v*100)) + "%" },
+	"scoreBg": scoreColour,
+	"stateBg": stateColour,
+	"url":     func(id string) template.URL { return template.URL(attack.URL(id)) },
+	"join":    strings.Join,
+	"cut":     listCut,
+	// The same split into in place and missing as every other format.
+	"inPlace": func(it analyzer.Item) string { return strings.Join(inPlace(&it, true), "; ") },
+	"missing": func(it analyzer.Item) string { return strings.Join(missing(&it, true), "; ") },
 }).ParseFS(htmlFS, "html/report.html"))
 
 type htmlData struct {
@@ -36,9 +37,12 @@ type htmlData struct {
 	Catalog   string
 	Options   string
 	Inventory string
-	Groups    []analyzer.GroupResult // lowest score first
-	Notice    string
-	Generated string
+	Groups    []*analyzer.GroupResult // lowest score first
+	// InPlace and Missing head the mitigation columns, saying when they
+	// follow the what-if.
+	InPlace, Missing string
+	Notice           string
+	Generated        string
 	// NoRecommendations says why the list is empty, when it is.
 	NoRecommendations string
 }
@@ -49,10 +53,12 @@ func WriteHTML(w io.Writer, r *Report) error {
 		return err
 	}
 	res := r.Result
-	groups := append([]analyzer.GroupResult(nil), res.Groups...)
-	sort.SliceStable(groups, func(i, j int) bool { return lowerScore(groups[i].Score, groups[j].Score) })
 	d := htmlData{Report: r, Catalog: catalogLine(res), Options: optionsLine(res), Inventory: inventoryLine(r),
-		Groups: groups, Notice: mitreNotice, NoRecommendations: noRecommendations(res)}
+		Groups: groupsByScore(res), Notice: mitreNotice, NoRecommendations: noRecommendations(res),
+		InPlace: "In place", Missing: "Missing"}
+	if whatIf(res) {
+		d.InPlace, d.Missing = "In place under the what-if", "Missing under the what-if"
+	}
 	if !r.Generated.IsZero() {
 		d.Generated = r.Generated.UTC().Format("2006-01-02 15:04 UTC")
 	}
@@ -60,17 +66,6 @@ func WriteHTML(w io.Writer, r *Report) error {
 }
 
 func writeHTML(w io.Writer, r *Report) error { return WriteHTML(w, r) }
-
-// lowerScore orders scores lowest first, groups without a score last.
-func lowerScore(a, b *float64) bool {
-	switch {
-	case a == nil:
-		return false
-	case b == nil:
-		return true
-	}
-	return *a < *b
-}
 
 func ptr(v float64) *float64 { return &v }
 
@@ -103,24 +98,4 @@ func stateColour(s analyzer.State) template.CSS {
 		return "#ff6666"
 	}
 	return "#bfbfbf"
-}
-
-// mitigationList splits a technique's mitigations into those in place
-// (level > 0, with the level when partial) and those missing.
-func mitigationList(ms []analyzer.MitigationLevel, inPlace bool) string {
-	var out []string
-	for _, m := range ms {
-		if !attack.Deployable(m.ID) {
-			continue
-		}
-		if (m.Level > 0) != inPlace {
-			continue
-		}
-		s := m.ID + " " + m.Name
-		if inPlace && m.Level < 1 {
-			s += " (" + fmtScore(ptr(m.Level*100)) + "%)"
-		}
-		out = append(out, s)
-	}
-	return strings.Join(out, "; ")
 }
