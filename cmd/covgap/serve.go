@@ -237,12 +237,7 @@ func uploadErr(err error, limit int64) error {
 }
 
 // clip shortens text from a request before it goes into a message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
-}
+func clip(s string) string { return truncate(s, 80) }
 
 // readUpload reads the inventory and the same choices the analyze
 // command's flags make.
@@ -380,7 +375,7 @@ const slotWait = 10 * time.Second
 func (s *server) analyze(r *http.Request, u *upload) (*reports.Report, error) {
 	p, err := buildProfile(s.cat, u.groups, u.match, nil)
 	if err != nil {
-		return nil, badRequest("%s", clipMessage(err.Error()))
+		return nil, badRequest("%s", truncate(err.Error(), 2000))
 	}
 	res, err := analyzer.Analyze(s.cat, u.inv, p, u.req)
 	if err != nil {
@@ -561,12 +556,3 @@ Nothing you upload is kept. <a href="/api/template">Download an inventory templa
 <p><small>API: POST /api/analyze and /api/validate (multipart, field <code>inventory</code>), GET /api/groups, /api/mitigations, /api/template.</small></p>
 </body></html>
 `))
-
-// clipMessage keeps an error about request data readable when the request
-// carried a lot of it.
-func clipMessage(m string) string {
-	if len(m) > 2000 {
-		return m[:2000] + "…"
-	}
-	return m
-}
