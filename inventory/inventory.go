@@ -95,9 +95,13 @@ func (inv *Inventory) Errors() int { return inv.count(SeverityError) }
 // Warnings counts the problems of severity warning.
 func (inv *Inventory) Warnings() int { return inv.count(SeverityWarning) }
 
-func (inv *Inventory) count(s Severity) int {
+func (inv *Inventory) count(s Severity) int { return CountSeverity(inv.Problems, s) }
+
+// CountSeverity counts the problems of severity s, for reports and
+// threat profiles that hold problems without an Inventory.
+func CountSeverity(ps []Problem, s Severity) int {
 	n := 0
-	for _, p := range inv.Problems {
+	for _, p := range ps {
 		if p.Severity == s {
 			n++
 		}

@@ -6,7 +6,6 @@ package reports
 // from assessment.Compare; these writers only lay them out.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -30,7 +29,7 @@ func WriteComparison(w io.Writer, format string, c *assessment.Comparison) error
 	case "table", "":
 		return writeComparisonTable(w, c)
 	case "json":
-		return writeIndentedJSON(w, c)
+		return WriteJSON(w, c)
 	case "markdown", "md":
 		return writeComparisonMarkdown(w, c)
 	}
@@ -45,20 +44,13 @@ func WriteComparisonFile(path string, c *assessment.Comparison) error {
 	case ".xlsx":
 		render = func(w io.Writer) error { return WriteComparisonWorkbook(w, c) }
 	case ".json":
-		render = func(w io.Writer) error { return writeIndentedJSON(w, c) }
+		render = func(w io.Writer) error { return WriteJSON(w, c) }
 	case ".md", ".markdown":
 		render = func(w io.Writer) error { return writeComparisonMarkdown(w, c) }
 	default:
 		return fmt.Errorf("output %s: unknown extension for a comparison; expected %s", path, ComparisonFiles)
 	}
 	return writeFileAtomic(path, render)
-}
-
-func writeIndentedJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "ATT&CK", not "ATT\u0026CK"
-	return enc.Encode(v)
 }
 
 // shownChange reports whether a change is worth a line in the readable

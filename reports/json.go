@@ -28,10 +28,15 @@ func writeJSON(w io.Writer, r *Report) error {
 	if !r.Generated.IsZero() {
 		doc.Report.Generated = r.Generated.UTC().Format(time.RFC3339)
 	}
+	return WriteJSON(w, doc)
+}
+
+// WriteJSON writes v as every JSON output of covgap is written: indented,
+// ending in a newline, and with names such as "ATT&CK" or "<script>" kept
+// as data rather than \u0026-escaped for HTML.
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	// Names such as "AT&T" or "<script>" are data here, not HTML: keep them
-	// readable rather than \u0026-escaped.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc) // Encode ends the document with a newline
+	return enc.Encode(v)
 }

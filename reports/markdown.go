@@ -20,6 +20,7 @@ import (
 
 	"github.com/covgap/covgap/analyzer"
 	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/inventory"
 )
 
 type mdWriter struct {
@@ -426,14 +427,8 @@ func inventoryLine(r *Report) string {
 	if inv.File == "" && inv.Rows == 0 && len(inv.Problems) == 0 {
 		return ""
 	}
-	errs, warns := 0, 0
-	for _, p := range inv.Problems {
-		if p.Severity == "error" {
-			errs++
-		} else {
-			warns++
-		}
-	}
+	errs := inventory.CountSeverity(inv.Problems, inventory.SeverityError)
+	warns := inventory.CountSeverity(inv.Problems, inventory.SeverityWarning)
 	s := fmt.Sprintf("%s, %s, %s, %s not assessed", plural(inv.Rows, "row"), plural(errs, "error"), plural(warns, "warning"),
 		plural(len(inv.NotAssessed), "mitigation"))
 	if inv.File != "" {

@@ -10,7 +10,6 @@ package reports
 // to, so the annotation shows in each column where the Navigator draws it.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -162,7 +161,7 @@ func runMetadata(r *Report) []metadataItem {
 		{Name: "catalog", Value: catalogLine(res)},
 		{Name: "model", Value: string(res.Model)},
 	}
-	if len(res.Options.Assume) > 0 || res.Options.Planned {
+	if whatIf(res) {
 		md = append(md, metadataItem{Name: "what-if", Value: whatIfLine(res)})
 	}
 	if !r.Generated.IsZero() {
@@ -288,12 +287,7 @@ func profileLayer(r *Report) *layer {
 	return l
 }
 
-func encodeLayer(w io.Writer, l *layer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(l)
-}
+func encodeLayer(w io.Writer, l *layer) error { return WriteJSON(w, l) }
 
 func writeProfileLayer(w io.Writer, r *Report) error { return encodeLayer(w, profileLayer(r)) }
 

@@ -71,17 +71,14 @@ func ForFile(path string, o FileOptions) (Writer, error) {
 		}
 		return &dirWriter{dir: path, markdown: strings.EqualFold(o.Format, "markdown") || strings.EqualFold(o.Format, "md")}, nil
 	}
+	name := strings.ToLower(filepath.Base(path))
+	if strings.HasSuffix(name, ".xlsx") {
+		return NewWorkbook(path) // checks its own target
+	}
 	if err := checkParent(path); err != nil {
 		return nil, err
 	}
-	name := strings.ToLower(filepath.Base(path))
 	switch {
-	case strings.HasSuffix(name, ".xlsx"):
-		wb, err := NewWorkbook(path)
-		if err != nil {
-			return nil, err
-		}
-		return wb, nil
 	case strings.HasSuffix(name, ".layer.json"):
 		return fileWriter{path, writeProfileLayer}, nil
 	case strings.HasSuffix(name, ".json"):

@@ -30,7 +30,7 @@ func WriteTrend(w io.Writer, format string, t *assessment.Trend) error {
 	case "table", "":
 		return writeTrendTable(w, t)
 	case "json":
-		return writeIndentedJSON(w, t)
+		return WriteJSON(w, t)
 	case "markdown", "md":
 		return writeTrendMarkdown(w, t)
 	}
@@ -45,7 +45,7 @@ func WriteTrendFile(path string, t *assessment.Trend) error {
 	case ".xlsx":
 		render = func(w io.Writer) error { return WriteTrendWorkbook(w, t) }
 	case ".json":
-		render = func(w io.Writer) error { return writeIndentedJSON(w, t) }
+		render = func(w io.Writer) error { return WriteJSON(w, t) }
 	case ".md", ".markdown":
 		render = func(w io.Writer) error { return writeTrendMarkdown(w, t) }
 	default:

@@ -38,10 +38,7 @@ func NewWorkbook(path string) (*Workbook, error) {
 // and renames it into place, so a failed write never leaves half a workbook
 // where the previous quarter's report used to be.
 func (w *Workbook) Write(r *Report) error {
-	if err := atomicfile.Write(w.path, func(out io.Writer) error { return WriteWorkbook(out, r) }); err != nil {
-		return fmt.Errorf("%s: %w", w.path, err)
-	}
-	return nil
+	return writeFileAtomic(w.path, func(out io.Writer) error { return WriteWorkbook(out, r) })
 }
 
 // Sheet names of the workbook, in order.
@@ -105,7 +102,7 @@ type book struct {
 func newBook(f *excelize.File, r *Report) (*book, error) {
 	b := &book{f: f, r: r, links: map[string][]cellLink{}}
 	res := r.Result
-	b.wif = res.Profile.AssumedScore != nil || len(res.Options.Assume) > 0 || res.Options.Planned
+	b.wif = whatIf(res)
 	sm := &styleMaker{f: f}
 	mk := sm.add
 	one := numFmt

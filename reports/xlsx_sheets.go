@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -59,8 +58,8 @@ func (b *book) summary() error {
 		[2]any{"Options", optionsText(res.Options)},
 		[2]any{"Inventory", res.Inventory.File},
 		[2]any{"Inventory rows", res.Inventory.Rows},
-		[2]any{"Inventory errors", countSeverity(res.Inventory.Problems, inventory.SeverityError)},
-		[2]any{"Inventory warnings", countSeverity(res.Inventory.Problems, inventory.SeverityWarning)},
+		[2]any{"Inventory errors", inventory.CountSeverity(res.Inventory.Problems, inventory.SeverityError)},
+		[2]any{"Inventory warnings", inventory.CountSeverity(res.Inventory.Problems, inventory.SeverityWarning)},
 		[2]any{"Mitigations not assessed", len(res.Inventory.NotAssessed)},
 		[2]any{"Generated", b.generated()},
 	)
@@ -91,20 +90,7 @@ func (b *book) summary() error {
 		return err
 	}
 	hdr := s.row
-	groups := make([]*analyzer.GroupResult, len(res.Groups))
-	for i := range res.Groups {
-		groups[i] = &res.Groups[i]
-	}
-	sort.SliceStable(groups, func(i, j int) bool {
-		a, c := groups[i].Score, groups[j].Score
-		switch {
-		case a == nil || c == nil:
-			return a != nil && c == nil // unscored groups last
-		case *a != *c:
-			return *a < *c
-		}
-		return groups[i].ID < groups[j].ID
-	})
+	groups := groupsByScore(res)
 	scored := 0
 	for _, g := range groups {
 		row := []any{idCell(g.ID), g.Name, num{g.Weight, b.st.weight}, g.Score}
@@ -629,16 +615,6 @@ func boolInt(v bool) int {
 		return 1
 	}
 	return 0
-}
-
-func countSeverity(ps []inventory.Problem, s inventory.Severity) int {
-	n := 0
-	for _, p := range ps {
-		if p.Severity == s {
-			n++
-		}
-	}
-	return n
 }
 
 // percent formats a 0–1 level for text cells: "50%", "33.3%".

@@ -203,13 +203,10 @@ func selectProfile(e *env, cat *attack.Catalog, o *analyzeOptions) (analyzer.Pro
 		if tp, err = inventory.ReadProfile(f, o.profile, cat); err != nil {
 			return analyzer.Profile{}, inputErr(err)
 		}
-		errs := 0
 		for _, p := range tp.Problems {
 			fmt.Fprintf(e.stderr, "covgap: %s\n", problemLine(p))
-			if p.Severity == inventory.SeverityError {
-				errs++
-			}
 		}
+		errs := inventory.CountSeverity(tp.Problems, inventory.SeverityError)
 		// A group the profile names but covgap cannot find would silently
 		// change the weighted score; the profile must be fixed first.
 		if errs > 0 {
