@@ -166,8 +166,7 @@ type analysis struct {
 	real   []float64      // level per mitigation index, from the inventory
 	plan   []float64      // the what-if levels; the same slice as real without one
 
-	techs   []*techInfo // the profile's techniques, sorted by ID
-	techIdx map[string]int
+	techs []*techInfo // the profile's techniques, sorted by ID
 	// memberUses[k] are the techniques member k uses under the options,
 	// sorted by ID, from collect.
 	memberUses [][]memberUse
@@ -196,7 +195,6 @@ func newAnalysis(cat *attack.Catalog, model Model, uses attack.UseOptions) *anal
 		model:   model,
 		uses:    uses,
 		mitIdx:  make(map[string]int, len(cat.Mitigations)),
-		techIdx: map[string]int{},
 		tactics: make(map[string]int, len(cat.Tactics)),
 	}
 	for i, m := range cat.Mitigations {
@@ -216,13 +214,15 @@ func (a *analysis) levelsOf(inv *inventory.Inventory) []float64 {
 	}
 	for id, l := range inv.Levels {
 		if j, ok := a.mitIdx[id]; ok {
-			lv[j] = clamp01(l)
+			lv[j] = Clamp01(l)
 		}
 	}
 	return lv
 }
 
-func clamp01(x float64) float64 {
+// Clamp01 bounds a level to 0–1, NaN counting as 0: the bound every
+// level passes through before scoring, here and in saved assessments.
+func Clamp01(x float64) float64 {
 	switch {
 	case math.IsNaN(x) || x < 0:
 		return 0
@@ -245,6 +245,7 @@ type memberUse struct {
 // catalog and its uses may repeat or come unsorted.
 func (a *analysis) collect(members []Member, whatIf bool) {
 	a.memberUses = make([][]memberUse, len(members))
+	techIdx := map[string]int{} // technique ID → index in a.techs while collecting
 	seen := map[*techInfo]bool{}
 	for k, m := range members {
 		clear(seen)
@@ -257,7 +258,7 @@ func (a *analysis) collect(members []Member, whatIf bool) {
 			if t == nil {
 				continue
 			}
-			i, ok := a.techIdx[t.ID]
+			i, ok := techIdx[t.ID]
 			if !ok {
 				ti := &techInfo{t: t}
 				for _, id := range t.Mitigations {
@@ -267,7 +268,7 @@ func (a *analysis) collect(members []Member, whatIf bool) {
 				}
 				sort.Ints(ti.mits)
 				i = len(a.techs)
-				a.techIdx[t.ID] = i
+				techIdx[t.ID] = i
 				a.techs = append(a.techs, ti)
 			}
 			ti := a.techs[i]
@@ -286,8 +287,7 @@ func (a *analysis) collect(members []Member, whatIf bool) {
 		a.memberUses[k] = mu
 	}
 	sort.Slice(a.techs, func(i, j int) bool { return a.techs[i].t.ID < a.techs[j].t.ID })
-	for i, ti := range a.techs {
-		a.techIdx[ti.t.ID] = i
+	for _, ti := range a.techs {
 		sort.Strings(ti.groups)
 		ti.real = a.cover(ti.mits, a.real, -1)
 		ti.planned = a.cover(ti.mits, a.plan, -1)
@@ -354,7 +354,7 @@ func Combine(model Model, n int, level func(i int) float64) float64 {
 			c = max(c, level(i))
 		}
 	}
-	return clamp01(c)
+	return Clamp01(c)
 }
 
 func stateOf(mitigable bool, c float64) State {
@@ -541,7 +541,9 @@ func (a *analysis) recommend(top int, inv *inventory.Inventory) []Recommendation
 	}
 	var cands []int
 	for j, m := range a.cat.Mitigations {
-		if len(byMit[j]) == 0 || lv[j] >= 1 || !attack.Deployable(m.ID) {
+		// byMit holds only deployable mitigations (collect left the others
+		// out of every M(t)), so M1056 and M0816 are never candidates.
+		if len(byMit[j]) == 0 || lv[j] >= 1 {
 			continue
 		}
 		if inv != nil && inv.NotApplicable[m.ID] {

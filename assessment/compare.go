@@ -329,11 +329,11 @@ func (cx *comparer) newLevel(id string) float64 {
 
 func (cx *comparer) newLevelOK(id string) (float64, bool) {
 	if l, ok := cx.new.Inventory.Levels[id]; ok {
-		return clamp01(l), true
+		return analyzer.Clamp01(l), true
 	}
 	if r := cx.new.retired(attack.KindMitigation, id); r != nil && r.ReplacedBy != "" {
 		if l, ok := cx.new.Inventory.Levels[r.ReplacedBy]; ok {
-			return clamp01(l), true
+			return analyzer.Clamp01(l), true
 		}
 	}
 	return 0, false
@@ -344,14 +344,14 @@ func (cx *comparer) newLevelOK(id string) (float64, bool) {
 // only name that one.
 func (cx *comparer) oldLevelOK(id string) (float64, bool) {
 	if l, ok := cx.old.Inventory.Levels[id]; ok {
-		return clamp01(l), true
+		return analyzer.Clamp01(l), true
 	}
 	var l float64
 	found := false
 	for _, r := range cx.new.Catalog.Retired {
 		if r.Kind == attack.KindMitigation && r.ReplacedBy == id {
 			if x, ok := cx.old.Inventory.Levels[r.ID]; ok {
-				l, found = max(l, clamp01(x)), true
+				l, found = max(l, analyzer.Clamp01(x)), true
 			}
 		}
 	}

@@ -1,8 +1,6 @@
 package assessment
 
 import (
-	"math"
-
 	"github.com/covgap/covgap/analyzer"
 )
 
@@ -90,14 +88,5 @@ func (s scoring) profile() *float64 {
 
 // own scores a on its own inventory.
 func own(a *Assessment) scoring {
-	return scoring{m: a, level: func(id string) float64 { return clamp01(a.Inventory.Levels[id]) }}
-}
-
-// clamp01 bounds a saved level as the analyzer bounds inventory levels
-// (NaN, which Read refuses anyway, counts as 0).
-func clamp01(x float64) float64 {
-	if math.IsNaN(x) {
-		return 0
-	}
-	return min(max(x, 0), 1)
+	return scoring{m: a, level: func(id string) float64 { return analyzer.Clamp01(a.Inventory.Levels[id]) }}
 }

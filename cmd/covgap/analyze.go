@@ -303,12 +303,7 @@ func checkNotInputs(inv string, o *analyzeOptions) error {
 	if o.profile != "" {
 		inputs = append(inputs, o.profile)
 	}
-	outs := append([]string(nil), o.outputs...)
-	for _, out := range o.outputs {
-		if strings.EqualFold(filepath.Ext(out), ".csv") {
-			outs = append(outs, reports.GapsPath(out))
-		}
-	}
+	outs := writtenFiles(o.outputs)
 	if o.save != "" {
 		outs = append(outs, o.save)
 	}
