@@ -91,13 +91,23 @@ func Analyze(cat *attack.Catalog, inv *inventory.Inventory, p Profile, o Options
 }
 
 func checkModel(m Model) (Model, error) {
-	switch m {
+	pm, err := ParseModel(string(m))
+	if err != nil {
+		return "", fmt.Errorf("analyze: %w", err)
+	}
+	return pm, nil
+}
+
+// ParseModel reads a model's name as users, saved assessments and the web
+// form write it; "" is the default, max.
+func ParseModel(s string) (Model, error) {
+	switch m := Model(strings.ToLower(strings.TrimSpace(s))); m {
 	case "":
 		return ModelMax, nil
 	case ModelMax, ModelMean, ModelNoisyOr:
 		return m, nil
 	}
-	return "", fmt.Errorf("analyze: unknown model %q; expected %s, %s or %s", m, ModelMax, ModelMean, ModelNoisyOr)
+	return "", fmt.Errorf("unknown model %q; expected %s, %s or %s", s, ModelMax, ModelMean, ModelNoisyOr)
 }
 
 // checkMembers gives every member its effective weight and refuses a

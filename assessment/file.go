@@ -107,12 +107,11 @@ func (a *Assessment) check() error {
 	if a.Catalog.Domain == "" {
 		return errors.New(`no "catalog.domain"`)
 	}
-	switch a.Model {
-	case analyzer.ModelMax, analyzer.ModelMean, analyzer.ModelNoisyOr:
-	case "":
+	if a.Model == "" {
 		return errors.New(`no "model"`)
-	default:
-		return fmt.Errorf("unknown model %q; expected max, mean or noisy-or", a.Model)
+	}
+	if _, err := analyzer.ParseModel(string(a.Model)); err != nil {
+		return err
 	}
 	if a.Groups == nil {
 		return errors.New(`no "groups"`)

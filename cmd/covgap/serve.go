@@ -264,13 +264,9 @@ func (s *server) readUpload(w http.ResponseWriter, r *http.Request, defaultForma
 	default:
 		return nil, badRequest("format %q: want html, json, xlsx, csv or markdown", clip(u.format))
 	}
-	model := analyzer.Model(strings.ToLower(strings.TrimSpace(fv["model"])))
-	switch model {
-	case "":
-		model = analyzer.ModelMax
-	case analyzer.ModelMax, analyzer.ModelMean, analyzer.ModelNoisyOr:
-	default:
-		return nil, badRequest("model %q: want max, mean or noisy-or", clip(string(model)))
+	model, err := analyzer.ParseModel(fv["model"])
+	if err != nil {
+		return nil, badRequest("%s", truncate(err.Error(), 200))
 	}
 	top := 10
 	if v := strings.TrimSpace(fv["top"]); v != "" {
