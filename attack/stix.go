@@ -146,7 +146,7 @@ func decodeObject(b []byte, intern map[string]string) (*stixObject, error) {
 	if o.Type == "relationship" {
 		o.Description = ""
 	}
-	if o.Type == "" || !wanted([]byte(o.Type)) {
+	if o.Type == "" { // Type is set only once wanted accepted it
 		return nil, nil
 	}
 	return o, nil

@@ -315,7 +315,9 @@ func (b *vaultBuilder) addPage(file string, data []byte) {
 		g := b.group(self)
 		b.describe(&g.Name, &g.Description, p)
 		g.Aliases = mergeStrings(g.Aliases, p.Aliases)
-		b.addUses(g.ID, p, func(t string, u *Use) { u.Direct = true })
+		for _, t := range b.pageTechniques(p) {
+			b.use(g.ID, t).Direct = true
+		}
 		var sw []string
 		for _, s := range p.Software {
 			sw = append(sw, b.softwareRef(s).ID)
@@ -436,19 +438,6 @@ func (b *vaultBuilder) pageTechniques(p VaultPage) []string {
 		listed[t] = true
 	}
 	return sortedKeys(listed)
-}
-
-// addUses records the techniques of a group page.
-func (b *vaultBuilder) addUses(gid string, p VaultPage, mark func(string, *Use)) {
-	uses := b.groupUses[gid]
-	for _, t := range b.pageTechniques(p) {
-		u := uses[t]
-		if u == nil {
-			u = &Use{Technique: t}
-			uses[t] = u
-		}
-		mark(t, u)
-	}
 }
 
 func (b *vaultBuilder) pageMitSet(tid string) map[string]bool {

@@ -565,10 +565,18 @@ func kindOfID(id string) PageKind {
 		if len(num) < 4 || !isDigits(num) {
 			return ""
 		}
-		return map[byte]PageKind{'M': PageMitigation, 'G': PageGroup, 'C': PageCampaign, 'S': PageSoftware}[id[0]]
+		return idKinds[id[0]]
 	}
 	return ""
 }
+
+// idKinds maps an ATT&CK ID's letter to the page it names; built once, as
+// kindOfID runs for every link and diagram node of a vault.
+var idKinds = map[byte]PageKind{'M': PageMitigation, 'G': PageGroup, 'C': PageCampaign, 'S': PageSoftware}
+
+// labelEntities undoes mermaid's #…; escapes in node labels.
+var labelEntities = strings.NewReplacer("#quot;", `"`, "#amp;", "&", "#40;", "(", "#41;", ")",
+	"#91;", "[", "#93;", "]", "#35;", "#")
 
 // cleanLabel trims a link text or node label and undoes the quoting
 // mermaid needs for some characters.
@@ -578,8 +586,7 @@ func cleanLabel(s string) string {
 		s = s[1 : len(s)-1]
 	}
 	if strings.Contains(s, "#") {
-		s = strings.NewReplacer("#quot;", `"`, "#amp;", "&", "#40;", "(", "#41;", ")",
-			"#91;", "[", "#93;", "]", "#35;", "#").Replace(s)
+		s = labelEntities.Replace(s)
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
