@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -252,7 +253,7 @@ func TestMitigationRefs(t *testing.T) {
 			for _, r := range rd.resolve(tt.cell) {
 				if r.err != nil {
 					errs = append(errs, r)
-				} else if !contains(ids, r.id) {
+				} else if !slices.Contains(ids, r.id) {
 					ids = append(ids, r.id)
 				}
 			}
@@ -266,7 +267,7 @@ func TestMitigationRefs(t *testing.T) {
 				if !strings.Contains(errs[0].err.Error(), tt.msg) {
 					t.Errorf("error %q lacks %q", errs[0].err, tt.msg)
 				}
-				if tt.sugg != "" && !contains(errs[0].suggestions, tt.sugg) {
+				if tt.sugg != "" && !slices.Contains(errs[0].suggestions, tt.sugg) {
 					t.Errorf("suggestions %q lack %q", errs[0].suggestions, tt.sugg)
 				}
 			}
@@ -408,7 +409,7 @@ func TestDisagreeingCells(t *testing.T) {
 func TestStatusSuggestion(t *testing.T) {
 	inv := readString(t, "s.csv", "Mitigation,Status\nM1032,implmented\n", enterprise(t), Options{})
 	p := findProblem(inv, SeverityError, 2, "implmented", "not a status word")
-	if p == nil || p.Column != "Status" || !contains(p.Suggestions, "implemented") {
+	if p == nil || p.Column != "Status" || !slices.Contains(p.Suggestions, "implemented") {
 		t.Fatalf("want an error suggesting implemented:\n%s", problemsText(inv))
 	}
 }
@@ -469,7 +470,7 @@ func TestAggregate(t *testing.T) {
 	if got := sortedKeys(inv.Planned); !reflect.DeepEqual(got, []string{"M1017", "M1040"}) {
 		t.Errorf("planned %v, want [M1017 M1040]", got)
 	}
-	if len(inv.NotAssessed) != len(cat.Mitigations)-len(wantLevels) || contains(inv.NotAssessed, "M1032") || !contains(inv.NotAssessed, "M1047") {
+	if len(inv.NotAssessed) != len(cat.Mitigations)-len(wantLevels) || slices.Contains(inv.NotAssessed, "M1032") || !slices.Contains(inv.NotAssessed, "M1047") {
 		t.Errorf("not assessed %v", inv.NotAssessed)
 	}
 	for _, c := range []struct {

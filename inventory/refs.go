@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/covgap/covgap/attack"
 )
@@ -353,7 +355,7 @@ func (rd *reader) suggest(q string, fromCatalog []string) []string {
 	add := func(id string) {
 		if m := rd.cat.Mitigation(id); m != nil {
 			l := m.ID + " " + m.Name
-			if !contains(out, l) {
+			if !slices.Contains(out, l) {
 				out = append(out, l)
 			}
 		}
@@ -430,11 +432,33 @@ func wordsNear(a, b string) bool {
 	return false
 }
 
-// otherDomains are the ATT&CK domains an unknown M-ID may come from, with
-// the --domain value that reads it.
-var otherDomains = []struct{ stix, flag, label string }{
-	{attack.Enterprise, "enterprise", "Enterprise"}, {attack.ICS, "ics", "ICS"}, {attack.Mobile, "mobile", "Mobile"},
+// embeddedDomain is one embedded ATT&CK domain's mitigations, for telling
+// which domain an unknown M-ID belongs to.
+type embeddedDomain struct {
+	stix, flag, label string
+	names             map[string]string // mitigation ID → name
+	lo, hi            string            // the ID range (Catalog.Index sorts by ID)
 }
+
+// embeddedDomains is read once, on the first unknown ID, not per cell.
+var embeddedDomains = sync.OnceValue(func() []embeddedDomain {
+	var out []embeddedDomain
+	for _, d := range []struct{ stix, flag, label string }{
+		{attack.Enterprise, "enterprise", "Enterprise"}, {attack.ICS, "ics", "ICS"}, {attack.Mobile, "mobile", "Mobile"},
+	} {
+		c, err := attack.Embedded(d.flag)
+		if err != nil || len(c.Mitigations) == 0 {
+			continue
+		}
+		ed := embeddedDomain{stix: d.stix, flag: d.flag, label: d.label, names: map[string]string{},
+			lo: c.Mitigations[0].ID, hi: c.Mitigations[len(c.Mitigations)-1].ID}
+		for _, m := range c.Mitigations {
+			ed.names[m.ID] = m.Name
+		}
+		out = append(out, ed)
+	}
+	return out
+})
 
 // domainHint says which other ATT&CK domain an unknown mitigation ID
 // belongs to: ICS numbers its mitigations M0800–M0954, Enterprise
@@ -444,49 +468,29 @@ var otherDomains = []struct{ stix, flag, label string }{
 // ranges, which keeps the rule in step with the data rather than with
 // numbers written here. "" when no other domain claims it.
 func domainHint(current, id string) string {
+	if current == "" {
+		current = attack.Enterprise
+	}
+	domains := embeddedDomains()
+	claimed := false // the current domain's own range holds id: it is just unknown
+	for _, d := range domains {
+		if d.stix == current && len(id) == len(d.lo) && id >= d.lo && id <= d.hi {
+			claimed = true
+		}
+	}
 	inRange := ""
-	for _, d := range otherDomains {
-		if d.stix == current || current == "" && d.stix == attack.Enterprise {
+	for _, d := range domains {
+		if d.stix == current {
 			continue
 		}
-		c, err := attack.Embedded(d.flag)
-		if err != nil {
-			continue
+		if name, ok := d.names[id]; ok {
+			return fmt.Sprintf("%s is an ATT&CK for %s mitigation (%s); use --domain %s", id, d.label, name, d.flag)
 		}
-		if m := c.Mitigation(id); m != nil {
-			return fmt.Sprintf("%s is an ATT&CK for %s mitigation (%s); use --domain %s", id, d.label, m.Name, d.flag)
-		}
-		lo, hi := "", ""
-		for _, m := range c.Mitigations {
-			if lo == "" || m.ID < lo {
-				lo = m.ID
-			}
-			if m.ID > hi {
-				hi = m.ID
-			}
-		}
-		if inRange == "" && lo != "" && len(id) == len(lo) && id >= lo && id <= hi && !domainClaims(current, id) {
+		if inRange == "" && len(id) == len(d.lo) && id >= d.lo && id <= d.hi && !claimed {
 			inRange = fmt.Sprintf("this looks like an ATT&CK for %s mitigation ID; use --domain %s", d.label, d.flag)
 		}
 	}
 	return inRange
-}
-
-// domainClaims reports whether id falls in the ID range of the embedded
-// catalog of domain (so an unknown ID there is just unknown).
-func domainClaims(domain, id string) bool {
-	c, err := attack.Embedded(domain)
-	if err != nil || domain == "" {
-		c, err = attack.Embedded("enterprise")
-	}
-	if err != nil || len(c.Mitigations) == 0 {
-		return false
-	}
-	lo, hi := c.Mitigations[0].ID, c.Mitigations[0].ID
-	for _, m := range c.Mitigations {
-		lo, hi = min(lo, m.ID), max(hi, m.ID)
-	}
-	return id >= lo && id <= hi
 }
 
 // normalizeRef undoes what copying from elsewhere does to a reference:

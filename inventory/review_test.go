@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,7 +136,7 @@ func TestStatusRemarks(t *testing.T) {
 	})
 	inv := readString(t, "inv.csv", "Mitigation,Status\nM1032,Not Planned\n", enterprise(t), Options{})
 	p := findProblem(inv, SeverityError, 2, "not a status word")
-	if p == nil || len(p.Suggestions) == 0 || contains(p.Suggestions, "planned") {
+	if p == nil || len(p.Suggestions) == 0 || slices.Contains(p.Suggestions, "planned") {
 		t.Errorf("Not Planned: want negative suggestions only\n%s", problemsText(inv))
 	}
 }

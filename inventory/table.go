@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -364,7 +365,7 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 			if r.note != "" {
 				rd.problem(SeverityWarning, t.sheet, rec.num, mcol.title, r.note)
 			}
-			if !contains(row.Mitigations, r.id) {
+			if !slices.Contains(row.Mitigations, r.id) {
 				row.Mitigations = append(row.Mitigations, r.id)
 			}
 		}
@@ -374,7 +375,7 @@ func (rd *reader) readRow(t *table, rec record, cols map[colKind]column, scales 
 	// ID is read, but one of the two is a slip worth a look.
 	if idText, _ := get(colMitigation); idText != "" && !row.Error {
 		if ntext, ncol := get(colMitigationName); ntext != "" {
-			if nid, ok := rd.names.byKey[squashKey(ntext)]; ok && strings.HasPrefix(nid, "M") && !contains(row.Mitigations, nid) {
+			if nid, ok := rd.names.byKey[squashKey(ntext)]; ok && strings.HasPrefix(nid, "M") && !slices.Contains(row.Mitigations, nid) {
 				rd.problem(SeverityWarning, t.sheet, rec.num, ncol.title,
 					fmt.Sprintf("the %s says %s but the %s %q is %s; %s is read", mcol.title, strings.Join(row.Mitigations, ", "), ncol.title, ntext, nid, strings.Join(row.Mitigations, ", ")))
 			}
@@ -474,15 +475,6 @@ func statusOfLevel(v float64) Status {
 	return StatusNotImplemented
 }
 
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func isBlank(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
@@ -554,7 +546,7 @@ func wordColumn(rows []record, idx int, k colKind) ([]string, bool) {
 			}
 		}
 		n++
-		if len(words) < 3 && !contains(words, v) {
+		if len(words) < 3 && !slices.Contains(words, v) {
 			words = append(words, v)
 		}
 	}
@@ -652,6 +644,7 @@ func (rd *reader) aggregate(inv *Inventory, t *table, word string) {
 				fmt.Sprintf("repeats %s from %s %d with a different status or level (%s, level %s, against %s, level %s); the highest level counts",
 					what, word, f.row, statusLabel(r.Status), pct(r.Level), statusLabel(f.status), pct(f.level)))
 		}
+		planned := r.Status == StatusPlanned || isInProgress(r.StatusText) // once per row
 		for _, id := range r.Mitigations {
 			if old, ok := inv.Levels[id]; !ok || r.Level > old {
 				inv.Levels[id] = r.Level
@@ -662,7 +655,7 @@ func (rd *reader) aggregate(inv *Inventory, t *table, word string) {
 			case r.Level > 0 || r.Status != StatusUnknown:
 				otherRows[id] = true
 			}
-			if r.Status == StatusPlanned || isInProgress(r.StatusText) {
+			if planned {
 				inv.Planned[id] = true
 			}
 		}

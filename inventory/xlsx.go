@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,7 +113,7 @@ func (rd *reader) chooseSheet(f *excelize.File, sheets []string) (*table, error)
 			rd.file, quoteList(sheets), headerSearchRows)
 	}
 	chosen := tier[0]
-	if contains(tier, active) {
+	if slices.Contains(tier, active) {
 		chosen = active
 	}
 	if len(hidden) > 0 {
