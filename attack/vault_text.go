@@ -3,8 +3,9 @@ package attack
 import (
 	"bytes"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/covgap/covgap/internal/textenc"
 )
 
 // Vault pages travel through note-taking apps, chat tools and Windows
@@ -15,54 +16,12 @@ import (
 //   - the page was UTF-8, was read as Windows-1252 and saved again as UTF-8
 //     ("mojibake": the seed page's Iranâ€™s for Iran’s).
 
-// cp1252High maps the bytes 0x80–0x9F to the characters Windows-1252 gives
-// them. The five bytes Windows-1252 leaves undefined (0x81 0x8D 0x8F 0x90
-// 0x9D) are absent: decoders pass them through as the C1 controls U+0081…,
-// which cp1252Byte handles with the rest of the C1 range.
-var cp1252High = map[byte]rune{
-	0x80: '€', 0x82: '‚', 0x83: 'ƒ', 0x84: '„', 0x85: '…', 0x86: '†', 0x87: '‡',
-	0x88: 'ˆ', 0x89: '‰', 0x8A: 'Š', 0x8B: '‹', 0x8C: 'Œ', 0x8E: 'Ž',
-	0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—',
-	0x98: '˜', 0x99: '™', 0x9A: 'š', 0x9B: '›', 0x9C: 'œ', 0x9E: 'ž', 0x9F: 'Ÿ',
-}
-
-// cp1252Rev is the inverse of cp1252High.
-var cp1252Rev = func() map[rune]byte {
-	m := make(map[rune]byte, len(cp1252High))
-	for b, r := range cp1252High {
-		m[r] = b
-	}
-	return m
-}()
-
-// cp1252Byte returns the byte that Windows-1252 (or Latin-1, which some
-// tools use instead) decodes to r, for the non-ASCII half of the code page.
-func cp1252Byte(r rune) (byte, bool) {
-	if b, ok := cp1252Rev[r]; ok {
-		return b, true
-	}
-	// U+0080–U+009F: Latin-1 decoding, and cp1252's undefined bytes.
-	// U+00A0–U+00FF: identical in both code pages.
-	if r >= 0x80 && r <= 0xFF {
-		return byte(r), true
-	}
-	return 0, false
-}
-
-// decodeCP1252Byte is the character Windows-1252 gives byte b.
-func decodeCP1252Byte(b byte) rune {
-	if r, ok := cp1252High[b]; ok {
-		return r
-	}
-	return rune(b) // ASCII, Latin-1 range, and the undefined bytes as C1 controls
-}
-
 // toUTF8 returns data as valid UTF-8: valid sequences are kept and every byte
 // that is not part of one is read as Windows-1252. It reports whether any
 // byte needed that.
 func toUTF8(data []byte) (string, bool) {
 	// Notepad's "Unicode" is UTF-16 with a byte-order mark.
-	if u, ok := fromUTF16(data); ok {
+	if u, ok := textenc.UTF16BOM(data); ok {
 		return u, false
 	}
 	if utf8.Valid(data) {
@@ -73,7 +32,7 @@ func toUTF8(data []byte) (string, bool) {
 	for len(data) > 0 {
 		r, n := utf8.DecodeRune(data)
 		if r == utf8.RuneError && n <= 1 {
-			b.WriteRune(decodeCP1252Byte(data[0]))
+			b.WriteRune(textenc.CP1252Rune(data[0]))
 			data = data[1:]
 			continue
 		}
@@ -122,7 +81,7 @@ func repairMojibakeOnce(s string) (string, bool) {
 	changed := false
 	var seq [4]byte
 	for i := 0; i < len(rs); i++ {
-		lead, ok := cp1252Byte(rs[i])
+		lead, ok := textenc.CP1252Byte(rs[i])
 		n := 0
 		switch {
 		case !ok:
@@ -140,7 +99,7 @@ func repairMojibakeOnce(s string) (string, bool) {
 		seq[0] = lead
 		good := true
 		for k := 1; k < n; k++ {
-			c, ok := cp1252Byte(rs[i+k])
+			c, ok := textenc.CP1252Byte(rs[i+k])
 			if !ok || c < 0x80 || c > 0xBF {
 				good = false
 				break
@@ -174,29 +133,4 @@ func normalizeNewlines(data []byte) []byte {
 	}
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	return bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
-}
-
-// fromUTF16 decodes data that starts with a UTF-16 byte-order mark.
-func fromUTF16(data []byte) (string, bool) {
-	if len(data) < 2 {
-		return "", false
-	}
-	var le bool
-	switch {
-	case data[0] == 0xFF && data[1] == 0xFE:
-		le = true
-	case data[0] == 0xFE && data[1] == 0xFF:
-	default:
-		return "", false
-	}
-	data = data[2:]
-	units := make([]uint16, 0, len(data)/2)
-	for i := 0; i+1 < len(data); i += 2 {
-		if le {
-			units = append(units, uint16(data[i])|uint16(data[i+1])<<8)
-		} else {
-			units = append(units, uint16(data[i])<<8|uint16(data[i+1]))
-		}
-	}
-	return string(utf16.Decode(units)), true
 }

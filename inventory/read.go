@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/covgap/covgap/attack"
+	"github.com/covgap/covgap/internal/textenc"
 )
 
 // Limits applied when Options leaves them zero. An inventory is a list of a
@@ -154,10 +154,9 @@ func decodeText(data []byte) (string, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		data = data[3:]
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return decodeUTF16(data[2:], false), nil
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return decodeUTF16(data[2:], true), nil
+	}
+	if s, ok := textenc.UTF16BOM(data); ok {
+		return s, nil
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return "", errors.New("is not a spreadsheet, CSV, JSON or YAML file (it holds binary data)")
@@ -168,28 +167,9 @@ func decodeText(data []byte) (string, error) {
 		// the dashes, curly quotes and € that "M1032 – MFA" and “quoted”
 		// notes are written with; read as Latin-1 they would be invisible
 		// control characters.
-		r := make([]rune, len(data))
-		for i, b := range data {
-			r[i] = rune(b)
-			if b >= 0x80 && b <= 0x9F {
-				r[i] = cp1252[b-0x80]
-			}
-		}
-		return string(r), nil
+		return textenc.CP1252(data), nil
 	}
 	return string(data), nil
-}
-
-func decodeUTF16(b []byte, bigEndian bool) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		if bigEndian {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		} else {
-			u[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
-		}
-	}
-	return string(utf16.Decode(u))
 }
 
 // looksLikeYAML reports whether text starts like a YAML document: a
@@ -223,11 +203,4 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// cp1252 maps the bytes 0x80–0x9F of Windows-1252 to their characters. The
-// five bytes Windows-1252 leaves undefined keep their Latin-1 (C1) value.
-var cp1252 = [32]rune{
-	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
-	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
 }
