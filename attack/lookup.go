@@ -261,8 +261,35 @@ func (c *Catalog) FindMitigation(ref string) (Resolution[Mitigation], error) {
 			return Resolution[Mitigation]{Value: m, Via: r}, nil
 		}
 	}
+	sugg := c.suggestMitigations(q)
+	// The old course-of-action objects carry their technique's ID; what
+	// replaced them is that technique's M-mitigations, not mitigations
+	// whose names or IDs look alike.
+	if r != nil && strings.HasPrefix(r.ID, "T") {
+		if s := c.MitigationsFor(r.ID); len(s) > 0 {
+			sugg = s
+		}
+	}
 	return Resolution[Mitigation]{}, &LookupError{Kind: KindMitigation, Query: ref, Retired: r, Version: c.Version, Domain: c.Domain,
-		Suggestions: c.suggestMitigations(q)}
+		Suggestions: sugg}
+}
+
+// MitigationsFor lists technique techID's deployable mitigations as
+// "M1032 Multi-factor Authentication": what to suggest when someone names
+// the technique, or its retired course of action, where a mitigation
+// belongs.
+func (c *Catalog) MitigationsFor(techID string) []string {
+	t := c.Technique(techID)
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, id := range t.Mitigations {
+		if m := c.Mitigation(id); m != nil && Deployable(id) {
+			out = append(out, m.ID+" "+m.Name)
+		}
+	}
+	return out
 }
 
 // FindGroup resolves a group ID, name or alias (case-insensitive). A revoked

@@ -234,7 +234,7 @@ func (rd *reader) one(s string) ([]ref, bool) {
 	id = strings.ToUpper(id)
 	canon, known := rd.names.byKey[squashKey(id)]
 	if !known && id[0] == 'T' {
-		return []ref{{err: fmt.Errorf("%s is an ATT&CK technique, not a mitigation", id), suggestions: rd.mitigationsOf(id)}}, true
+		return []ref{{err: fmt.Errorf("%s is an ATT&CK technique, not a mitigation", id), suggestions: rd.cat.MitigationsFor(id)}}, true
 	}
 	if !known {
 		// An unknown ID is still plainly an ID: say so, with suggestions
@@ -260,14 +260,6 @@ func (rd *reader) lookup(canon, label string) ref {
 	if err != nil {
 		var le *attack.LookupError
 		if errors.As(err, &le) {
-			// The old course-of-action objects carry their technique's ID;
-			// what replaced them is that technique's M-mitigations, not
-			// mitigations whose IDs look alike.
-			if le.Retired != nil && strings.HasPrefix(le.Retired.ID, "T") {
-				cp := *le
-				cp.Suggestions = rd.mitigationsOf(le.Retired.ID)
-				return ref{err: &cp, suggestions: cp.Suggestions}
-			}
 			return ref{err: err, suggestions: le.Suggestions}
 		}
 		return ref{err: err}
@@ -303,22 +295,6 @@ func (rd *reader) nameOf(id string) string {
 		return m.Name
 	}
 	return ""
-}
-
-// mitigationsOf labels the active mitigations of a technique, for
-// suggestions.
-func (rd *reader) mitigationsOf(techID string) []string {
-	t := rd.cat.Technique(techID)
-	if t == nil {
-		return nil
-	}
-	out := make([]string, 0, len(t.Mitigations))
-	for _, id := range t.Mitigations {
-		if attack.Deployable(id) {
-			out = append(out, id+" "+rd.nameOf(id))
-		}
-	}
-	return out
 }
 
 // commonNames are what teams call ATT&CK's mitigations in their own
