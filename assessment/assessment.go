@@ -61,6 +61,10 @@ type Assessment struct {
 	Mitigations []Mitigation `json:"mitigations"`
 
 	Inventory Inventory `json:"inventory"`
+
+	// retiredIdx indexes Catalog.Retired by kind and ID, built on first use:
+	// a comparison asks for every mitigation of both inventories.
+	retiredIdx map[attack.Kind]map[string]*attack.Retired
 }
 
 // Catalog identifies the ATT&CK knowledge base an assessment was made on.
@@ -249,6 +253,7 @@ func (a *Assessment) Attach(cat *attack.Catalog, inv *inventory.Inventory) {
 		}
 		sort.Strings(a.Catalog.Groups)
 		a.Catalog.Retired = a.Catalog.Retired[:0]
+		a.retiredIdx = nil
 		for _, r := range cat.Retired {
 			// The ~224 old course-of-action objects with technique IDs
 			// never counted as mitigations; keeping them would only
@@ -441,11 +446,17 @@ func (a *Assessment) mitigationName(id string) string {
 // retired returns the retired object of kind k with ID id in the
 // assessment's catalog, or nil.
 func (a *Assessment) retired(k attack.Kind, id string) *attack.Retired {
-	for i := range a.Catalog.Retired {
-		r := &a.Catalog.Retired[i]
-		if r.Kind == k && r.ID == id {
-			return r
+	if a.retiredIdx == nil {
+		a.retiredIdx = map[attack.Kind]map[string]*attack.Retired{}
+		for i := range a.Catalog.Retired {
+			r := &a.Catalog.Retired[i]
+			if a.retiredIdx[r.Kind] == nil {
+				a.retiredIdx[r.Kind] = map[string]*attack.Retired{}
+			}
+			if _, dup := a.retiredIdx[r.Kind][r.ID]; !dup { // the first, as the scan found it
+				a.retiredIdx[r.Kind][r.ID] = r
+			}
 		}
 	}
-	return nil
+	return a.retiredIdx[k][id]
 }

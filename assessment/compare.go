@@ -185,7 +185,8 @@ func Compare(old, new *Assessment) *Comparison {
 			old.Catalog.Domain, new.Catalog.Domain))
 	}
 
-	c.Inventory = cx.levelChanges(nil)
+	c.Inventory = cx.levelChanges()
+	cx.levels = c.Inventory
 	c.Profile = ProfileDelta{
 		Movement:     movement(before.profile(), mid.profile(), after.profile()),
 		GroupsBefore: len(old.Groups),
@@ -297,7 +298,8 @@ func fmtLevel(p *float64) string {
 // comparer holds the two sides while causes are collected.
 type comparer struct {
 	old, new         *Assessment
-	oldName, newName string // as Names tells them apart
+	oldName, newName string   // as Names tells them apart
+	levels           []Change // every level change, over both maps: computed once
 }
 
 // covOld is technique t's coverage on the old map with the new levels.
@@ -368,10 +370,9 @@ func (cx *comparer) versionOf(a *Assessment) string {
 	return "the catalog of " + cx.newName
 }
 
-// levelChanges lists the mitigations whose level differs; with in set,
-// only those touching these techniques, which are then all the change's
-// Techniques lists.
-func (cx *comparer) levelChanges(in map[string]bool) []Change {
+// levelChanges lists the mitigations whose level differs, each with the
+// techniques of either map that it mitigates.
+func (cx *comparer) levelChanges() []Change {
 	ids := map[string]bool{}
 	for id := range cx.old.Inventory.Levels {
 		ids[id] = true
@@ -382,15 +383,12 @@ func (cx *comparer) levelChanges(in map[string]bool) []Change {
 	touched := map[string][]string{} // mitigation → techniques of either map
 	for _, a := range []*Assessment{cx.old, cx.new} {
 		for _, t := range a.Techniques {
-			if in != nil && !in[t.ID] {
-				continue
-			}
 			for _, m := range t.Mitigations {
 				touched[m] = appendOnce(touched[m], t.ID)
 			}
 		}
 	}
-	var out []Change
+	out := []Change{}
 	for id := range ids {
 		lb, okb := cx.oldLevelOK(id)
 		la, oka := cx.newLevelOK(id)
@@ -403,9 +401,6 @@ func (cx *comparer) levelChanges(in map[string]bool) []Change {
 				techs = appendOnce(techs, t)
 			}
 		}
-		if in != nil && len(techs) == 0 {
-			continue
-		}
 		sort.Strings(techs)
 		ch := Change{Cause: CauseInventory, Kind: LevelChanged, Mitigation: id, MitigationName: cx.mitName(id), Techniques: techs}
 		if okb {
@@ -414,19 +409,40 @@ func (cx *comparer) levelChanges(in map[string]bool) []Change {
 		if oka {
 			ch.LevelAfter = &la
 		}
-		ch.Message = fmt.Sprintf("%s %s: level %s → %s", id, ch.MitigationName, fmtLevel(ch.LevelBefore), fmtLevel(ch.LevelAfter))
-		if len(techs) == 0 {
-			ch.Message += "; it mitigates none of the profile's techniques"
-		} else {
-			ch.Message += fmt.Sprintf("; it mitigates %s", strings.Join(techs, ", "))
-		}
+		ch.Message = levelMessage(ch)
 		out = append(out, ch)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Mitigation < out[j].Mitigation })
-	if out == nil {
-		out = []Change{}
+	return out
+}
+
+// levelChangesIn narrows the level changes to those touching the
+// techniques in, each listing only those techniques.
+func (cx *comparer) levelChangesIn(in map[string]bool) []Change {
+	out := []Change{}
+	for _, ch := range cx.levels {
+		var techs []string
+		for _, t := range ch.Techniques {
+			if in[t] {
+				techs = append(techs, t)
+			}
+		}
+		if len(techs) == 0 {
+			continue
+		}
+		ch.Techniques = techs
+		ch.Message = levelMessage(ch)
+		out = append(out, ch)
 	}
 	return out
+}
+
+func levelMessage(ch Change) string {
+	m := fmt.Sprintf("%s %s: level %s → %s", ch.Mitigation, ch.MitigationName, fmtLevel(ch.LevelBefore), fmtLevel(ch.LevelAfter))
+	if len(ch.Techniques) == 0 {
+		return m + "; it mitigates none of the profile's techniques"
+	}
+	return m + "; it mitigates " + strings.Join(ch.Techniques, ", ")
 }
 
 func appendOnce(s []string, v string) []string {
@@ -493,7 +509,7 @@ func (cx *comparer) groupChanges(og, ng *Group, mv Movement) []Change {
 	for _, t := range ng.TechniqueIDs {
 		in[t] = true
 	}
-	out := cx.levelChanges(in)
+	out := cx.levelChangesIn(in)
 
 	if og.Name != ng.Name {
 		out = append(out, Change{Cause: CauseAttack, Kind: GroupRenamed,
