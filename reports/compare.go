@@ -20,8 +20,40 @@ import (
 // ComparisonFormats are the formats WriteComparison accepts.
 const ComparisonFormats = "table, json, markdown"
 
-// ComparisonFiles are the file extensions WriteComparisonFile accepts.
-const ComparisonFiles = ".xlsx, .json, .md"
+// HistoryFiles are the file extensions WriteComparisonFile and
+// WriteTrendFile accept.
+const HistoryFiles = ".xlsx, .json, .md"
+
+// CheckHistoryFile says, before any work, whether path can take a
+// comparison or a trend: a known extension in a writable place.
+func CheckHistoryFile(path string) error {
+	if historyKind(path) == "" {
+		return fmt.Errorf("output %s: unknown extension; expected %s", path, HistoryFiles)
+	}
+	return checkParent(path)
+}
+
+// historyKind is the format a history file's extension names, or "".
+func historyKind(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx":
+		return "xlsx"
+	case ".json":
+		return "json"
+	case ".md", ".markdown":
+		return "markdown"
+	}
+	return ""
+}
+
+// writeHistoryFile writes to path the renderer its extension names.
+func writeHistoryFile(path string, renderers map[string]func(io.Writer) error) error {
+	render := renderers[historyKind(path)]
+	if render == nil {
+		return fmt.Errorf("output %s: unknown extension; expected %s", path, HistoryFiles)
+	}
+	return writeFileAtomic(path, render)
+}
 
 // WriteComparison writes c to w as a terminal table, JSON or Markdown.
 func WriteComparison(w io.Writer, format string, c *assessment.Comparison) error {
@@ -39,18 +71,11 @@ func WriteComparison(w io.Writer, format string, c *assessment.Comparison) error
 // WriteComparisonFile writes c to path in the format its extension names,
 // through a temporary file and a rename.
 func WriteComparisonFile(path string, c *assessment.Comparison) error {
-	var render func(io.Writer) error
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx":
-		render = func(w io.Writer) error { return WriteComparisonWorkbook(w, c) }
-	case ".json":
-		render = func(w io.Writer) error { return WriteJSON(w, c) }
-	case ".md", ".markdown":
-		render = func(w io.Writer) error { return writeComparisonMarkdown(w, c) }
-	default:
-		return fmt.Errorf("output %s: unknown extension for a comparison; expected %s", path, ComparisonFiles)
-	}
-	return writeFileAtomic(path, render)
+	return writeHistoryFile(path, map[string]func(io.Writer) error{
+		"xlsx":     func(w io.Writer) error { return WriteComparisonWorkbook(w, c) },
+		"json":     func(w io.Writer) error { return WriteJSON(w, c) },
+		"markdown": func(w io.Writer) error { return writeComparisonMarkdown(w, c) },
+	})
 }
 
 // shownChange reports whether a change is worth a line in the readable

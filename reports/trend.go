@@ -7,7 +7,6 @@ package reports
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/covgap/covgap/assessment"
@@ -16,9 +15,6 @@ import (
 
 // TrendFormats are the formats WriteTrend accepts.
 const TrendFormats = "table, json, markdown"
-
-// TrendFiles are the file extensions WriteTrendFile accepts.
-const TrendFiles = ".xlsx, .json, .md"
 
 // trendChartGroups is how many of the lowest groups the trend chart draws
 // next to the profile: more lines than that cannot be told apart.
@@ -40,18 +36,11 @@ func WriteTrend(w io.Writer, format string, t *assessment.Trend) error {
 // WriteTrendFile writes t to path in the format its extension names,
 // through a temporary file and a rename.
 func WriteTrendFile(path string, t *assessment.Trend) error {
-	var render func(io.Writer) error
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx":
-		render = func(w io.Writer) error { return WriteTrendWorkbook(w, t) }
-	case ".json":
-		render = func(w io.Writer) error { return WriteJSON(w, t) }
-	case ".md", ".markdown":
-		render = func(w io.Writer) error { return writeTrendMarkdown(w, t) }
-	default:
-		return fmt.Errorf("output %s: unknown extension for a trend; expected %s", path, TrendFiles)
-	}
-	return writeFileAtomic(path, render)
+	return writeHistoryFile(path, map[string]func(io.Writer) error{
+		"xlsx":     func(w io.Writer) error { return WriteTrendWorkbook(w, t) },
+		"json":     func(w io.Writer) error { return WriteJSON(w, t) },
+		"markdown": func(w io.Writer) error { return writeTrendMarkdown(w, t) },
+	})
 }
 
 // trendCell is "61.2 (+3.1)": the score and its change since the previous

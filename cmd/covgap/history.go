@@ -2,14 +2,12 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/covgap/covgap/assessment"
-	"github.com/covgap/covgap/internal/atomicfile"
 	"github.com/covgap/covgap/reports"
 )
 
@@ -115,20 +113,11 @@ func warnMixedProfiles(e *env, files []string, as []*assessment.Assessment) {
 // write, before any assessment is read.
 func checkHistoryPaths(paths []string) error {
 	for _, p := range paths {
-		if err := checkHistoryPath(p); err != nil {
-			return usageErr("-o %s: %v", p, err)
+		if err := reports.CheckHistoryFile(p); err != nil {
+			return usageErr("%v", err)
 		}
 	}
 	return nil
-}
-
-func checkHistoryPath(path string) error {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx", ".json", ".md", ".markdown":
-	default:
-		return fmt.Errorf("unknown extension; expected %s", reports.ComparisonFiles)
-	}
-	return atomicfile.CheckTarget(path)
 }
 
 func migrateCommand() *command {
