@@ -14,6 +14,7 @@
 package attack
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -188,7 +189,31 @@ type Catalog struct {
 
 	Warnings []Warning `json:"-"`
 
-	idx index
+	idx     index
+	dropped int // warnings past maxWarnings, counted by warn
+}
+
+// maxWarnings keeps a broken export or a vault full of broken pages from
+// burying its first, telling warnings under a million similar ones, and
+// from costing memory for each.
+const maxWarnings = 1000
+
+// warn records a loading problem, up to maxWarnings; the rest are counted
+// and summarised by finishWarnings.
+func (c *Catalog) warn(w Warning) {
+	if len(c.Warnings) < maxWarnings {
+		c.Warnings = append(c.Warnings, w)
+	} else {
+		c.dropped++
+	}
+}
+
+// finishWarnings closes a load's warnings with how many were not kept.
+func (c *Catalog) finishWarnings() {
+	if c.dropped > 0 {
+		c.Warnings = append(c.Warnings, Warning{File: c.Source, Message: fmt.Sprintf("%d more warnings not shown", c.dropped)})
+		c.dropped = 0
+	}
 }
 
 // UseOptions says which sources of group → technique knowledge count.

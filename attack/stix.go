@@ -424,14 +424,7 @@ func (bd *bundle) build() (*Catalog, error) {
 		retiredAt  = map[string]int{} // STIX id -> index in c.Retired
 		seenExt    = map[string]*stixObject{}
 	)
-	dropped := 0
-	addWarning := func(w Warning) {
-		if len(c.Warnings) < maxSTIXWarnings {
-			c.Warnings = append(c.Warnings, w)
-		} else {
-			dropped++
-		}
-	}
+	addWarning := c.warn
 	warnf := func(o *stixObject, format string, args ...any) {
 		addWarning(Warning{File: o.file, Object: o.ID, Message: fmt.Sprintf(format, args...)})
 	}
@@ -800,16 +793,10 @@ func (bd *bundle) build() (*Catalog, error) {
 	if c.Domain == "" && len(c.Techniques)+len(c.Groups) == 0 {
 		return nil, &BundleError{File: c.Source, Offset: -1, Msg: "bundle holds no ATT&CK techniques or groups"}
 	}
-	if dropped > 0 {
-		c.Warnings = append(c.Warnings, Warning{File: c.Source, Message: fmt.Sprintf("%d more warnings not shown", dropped)})
-	}
+	c.finishWarnings()
 	c.Index()
 	return c, nil
 }
-
-// maxSTIXWarnings keeps a broken export from burying its first, telling
-// warnings under a million similar ones, and from costing memory for each.
-const maxSTIXWarnings = 1000
 
 // stixType is the type part of a STIX id ("attack-pattern--uuid").
 func stixType(id string) string {

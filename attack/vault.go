@@ -85,6 +85,7 @@ func LoadVault(paths []string, o VaultOptions) (*Catalog, error) {
 	}
 	c.Version = o.Version
 	c.Source = strings.Join(paths, ", ")
+	c.finishWarnings()
 	c.Index()
 	return c, nil
 }
@@ -217,16 +218,8 @@ func newVaultBuilder() *vaultBuilder {
 	}
 }
 
-// maxWarnings bounds Catalog.Warnings for a vault full of broken pages.
-const maxWarnings = 1000
-
 func (b *vaultBuilder) warn(file, object, msg string) {
-	switch n := len(b.c.Warnings); {
-	case n < maxWarnings:
-		b.c.Warnings = append(b.c.Warnings, Warning{File: file, Object: object, Message: msg})
-	case n == maxWarnings:
-		b.c.Warnings = append(b.c.Warnings, Warning{Message: "further warnings not shown"})
-	}
+	b.c.warn(Warning{File: file, Object: object, Message: msg})
 }
 
 // technique returns the technique with id, creating it from a reference
